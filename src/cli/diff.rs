@@ -1,0 +1,10 @@
+//! `threadlint diff`. (Placeholder.)
+
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`diff` is not built yet")
+}

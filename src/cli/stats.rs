@@ -1,0 +1,10 @@
+//! `threadlint stats`. (Placeholder.)
+
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`stats` is not built yet")
+}

@@ -1,0 +1,15 @@
+//! threadlint audits comment threads scraped from news pages.
+//!
+//! The pipeline runs one way:
+//! `page text -> segment -> Thread -> engine(RuleSet) -> Vec<Finding> -> report -> output`.
+//! See `docs/design.md` for what each module owns.
+
+pub mod engine;
+pub mod finding;
+pub mod input;
+pub mod normalize;
+pub mod report;
+pub mod rules;
+pub mod segment;
+pub mod thread;
+pub mod yaml;

@@ -1,0 +1,1 @@
+//! Reporters: small renderers over findings. (Interface placeholder.)
