@@ -6,10 +6,13 @@
 
 pub mod engine;
 pub mod finding;
+pub mod gold;
 pub mod input;
 pub mod normalize;
 pub mod report;
 pub mod rules;
 pub mod segment;
+pub mod serve;
 pub mod thread;
+pub mod tuning;
 pub mod yaml;

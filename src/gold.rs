@@ -1,0 +1,1 @@
+//! Gold files and scoring. (Placeholder.)

@@ -1,0 +1,1 @@
+//! Rule tuning: statistics, evaluation on labelled data, rule diffs and baselines. (Placeholder.)
