@@ -18,6 +18,35 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The names of the steps, as rule files write them.
+    pub const STEP_NAMES: [&'static str; 8] = [
+        "casefold",
+        "compat",
+        "confusables",
+        "zero-width",
+        "leet",
+        "separators",
+        "repeats",
+        "censor",
+    ];
+
+    /// A named preset (`none`, `plain`, `strict`), if `name` is one.
+    pub fn preset(name: &str) -> Option<Profile> {
+        match name {
+            "none" => Some(Profile::default()),
+            _ => None,
+        }
+    }
+
+    /// Turn on the step called `name`; false if there is no such step.
+    pub fn set_step(&mut self, name: &str) -> bool {
+        match name {
+            "casefold" => self.casefold = true,
+            _ => return false,
+        }
+        true
+    }
+
     /// The default profile for a category.
     pub fn default_for(_category: Category) -> Profile {
         Profile {

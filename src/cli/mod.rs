@@ -49,3 +49,36 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
+
+/// Load the rule sets `args` names and compile them. Rule-file errors are printed to stderr as
+/// `path:line:col: error[code]: message` and end the command with an error (exit 2); warnings
+/// are printed and loading goes on.
+pub fn load_engine(args: &RuleArgs) -> anyhow::Result<threadlint::engine::Engine> {
+    use threadlint::rules::{self, Level};
+    let mut sets = Vec::new();
+    let mut diagnostics = Vec::new();
+    if !args.no_default_rules {
+        let (s, d) = rules::load_bundled();
+        sets.extend(s);
+        diagnostics.extend(d);
+    }
+    let (s, d) = rules::load_paths(&args.rules);
+    sets.extend(s);
+    diagnostics.extend(d);
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .count();
+    for d in &diagnostics {
+        eprintln!("{d}");
+    }
+    if errors > 0 {
+        anyhow::bail!("{errors} error(s) in rule files");
+    }
+    threadlint::engine::Engine::new(sets).map_err(|errs| {
+        for e in &errs {
+            eprintln!("{e}");
+        }
+        anyhow::anyhow!("{} rule(s) could not be compiled", errs.len())
+    })
+}
