@@ -218,7 +218,9 @@ pub fn to_yaml(gold: &Gold) -> String {
 fn scalar(s: &str) -> String {
     let plain_ok = !s.is_empty()
         && s.trim() == s
-        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`~".contains(c) || c.is_ascii_digit())
+        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`~".contains(c))
+        // Number-like text ("1969", "1:20", "1e3") would read back as a number.
+        && !s.chars().all(|c| c.is_ascii_digit() || "_.:+-eExXoO".contains(c))
         && !s.contains(": ")
         && !s.contains(" #")
         && !s.ends_with(':')
