@@ -152,7 +152,7 @@ impl<'a> Scanner<'a> {
             self.skip_space_and_comments();
             if self.at_line_start(self.pos) && self.peek(self.pos) == b'%' {
                 self.skip_to_line_end();
-            } else if self.at_line_start(self.pos) && self.text[self.pos..].starts_with("---") {
+            } else if self.at_line_start(self.pos) && self.bytes[self.pos..].starts_with(b"---") {
                 self.pos += 3;
             } else {
                 return;
@@ -229,7 +229,7 @@ impl<'a> Scanner<'a> {
         }
         let node = match value {
             Value::Null => {
-                let rest = &self.text[start..];
+                let rest = self.text.get(start..).unwrap_or("");
                 for word in ["null", "Null", "NULL", "~"] {
                     if rest.starts_with(word)
                         && rest[word.len()..].bytes().next().map_or(true, |b| {
@@ -319,7 +319,15 @@ impl<'a> Scanner<'a> {
                 self.pos += 1;
                 while self.pos < self.bytes.len() {
                     match self.peek(self.pos) {
-                        b'\\' => self.pos += 2,
+                        // An escape: step over the backslash and the whole character after it.
+                        b'\\' => {
+                            self.pos += 1;
+                            self.pos += self
+                                .text
+                                .get(self.pos..)
+                                .and_then(|r| r.chars().next())
+                                .map_or(1, char::len_utf8);
+                        }
                         b'"' => {
                             self.pos += 1;
                             break;
