@@ -729,8 +729,7 @@ impl Cx<'_> {
             }
         }
         for (phrase, at) in &unless {
-            let changed = normalize_term(phrase.trim(), normalize);
-            if !phrase.trim().is_empty() && changed != phrase.trim() {
+            if let Some(changed) = rewritten_spelling(phrase.trim(), normalize) {
                 self.warn(
                     at,
                     "term-changed-by-normalization",
@@ -801,8 +800,7 @@ impl Cx<'_> {
                 node: Node::Null,
             };
             let written = display_term(t);
-            let normalized = normalize_term(&t.text, profile);
-            if normalized != t.text {
+            if let Some(normalized) = rewritten_spelling(&t.text, profile) {
                 self.warn(
                     &at,
                     "term-changed-by-normalization",
@@ -1042,4 +1040,30 @@ mod tests {
         assert_eq!(closest("nomatch", &RULE_KEYS), Some("no-match"));
         assert_eq!(closest("zzzzzz", &RULE_KEYS), None);
     }
+}
+
+/// The normalised spelling of a term or phrase when normalisation rewrites it beyond case.
+///
+/// The engine normalises terms and text alike, so a term still finds its text; what can never
+/// appear in normalised text is the term's own spelling when a step rewrites it ("sh1t" becomes
+/// "shit", "ﬁsh" becomes "fish"), which usually means the author meant something else. Case is
+/// not a rewrite worth a warning, and neither are collapsed double letters: "occupied" is
+/// stored as "ocupied" internally, an implementation detail.
+fn rewritten_spelling(text: &str, profile: Profile) -> Option<String> {
+    if text.is_empty() {
+        return None;
+    }
+    let normalized = normalize_term(
+        text,
+        Profile {
+            repeats: false,
+            ..profile
+        },
+    );
+    let as_written = if profile.casefold {
+        text.to_lowercase()
+    } else {
+        text.to_string()
+    };
+    (normalized != as_written).then_some(normalized)
 }
