@@ -1003,6 +1003,32 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// The normalised spelling of a term or phrase when normalisation rewrites it beyond case.
+///
+/// The engine normalises terms and text alike, so a term still finds its text; what can never
+/// appear in normalised text is the term's own spelling when a step rewrites it ("sh1t" becomes
+/// "shit", "ﬁsh" becomes "fish"), which usually means the author meant something else. Case is
+/// not a rewrite worth a warning, and neither are collapsed double letters: "occupied" is
+/// stored as "ocupied" internally, an implementation detail.
+fn rewritten_spelling(text: &str, profile: Profile) -> Option<String> {
+    if text.is_empty() {
+        return None;
+    }
+    let normalized = normalize_term(
+        text,
+        Profile {
+            repeats: false,
+            ..profile
+        },
+    );
+    let as_written = if profile.casefold {
+        text.to_lowercase()
+    } else {
+        text.to_string()
+    };
+    (normalized != as_written).then_some(normalized)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1040,30 +1066,4 @@ mod tests {
         assert_eq!(closest("nomatch", &RULE_KEYS), Some("no-match"));
         assert_eq!(closest("zzzzzz", &RULE_KEYS), None);
     }
-}
-
-/// The normalised spelling of a term or phrase when normalisation rewrites it beyond case.
-///
-/// The engine normalises terms and text alike, so a term still finds its text; what can never
-/// appear in normalised text is the term's own spelling when a step rewrites it ("sh1t" becomes
-/// "shit", "ﬁsh" becomes "fish"), which usually means the author meant something else. Case is
-/// not a rewrite worth a warning, and neither are collapsed double letters: "occupied" is
-/// stored as "ocupied" internally, an implementation detail.
-fn rewritten_spelling(text: &str, profile: Profile) -> Option<String> {
-    if text.is_empty() {
-        return None;
-    }
-    let normalized = normalize_term(
-        text,
-        Profile {
-            repeats: false,
-            ..profile
-        },
-    );
-    let as_written = if profile.casefold {
-        text.to_lowercase()
-    } else {
-        text.to_string()
-    };
-    (normalized != as_written).then_some(normalized)
 }
