@@ -318,7 +318,8 @@ fn bad_requests_get_json_errors_naming_the_problem() {
     let server = Server::start(&["--rules", fixture.to_str().unwrap(), "--max-body", "1024"]);
     let big = json!({ "body": "word ".repeat(400) }).to_string();
     // (method, path, content type, body, status, words the message must contain)
-    let table: &[(&str, &str, &str, &str, u16, &[&str])] = &[
+    type Row<'a> = (&'a str, &'a str, &'a str, &'a str, u16, &'a [&'a str]);
+    let table: &[Row] = &[
         (
             "POST",
             "/v1/check",
@@ -543,7 +544,7 @@ fn broken_rules_at_start_are_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.yaml");
     std::fs::write(&path, "rules:\n  - id: x\n    severity: dreadful\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_threadlint"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlint"))
         .args([
             "serve",
             "--addr",
@@ -552,8 +553,21 @@ fn broken_rules_at_start_are_an_error() {
             "--rules",
         ])
         .arg(&path)
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    // A server that starts anyway must not hang the test: give it 10 s, then kill it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("bad.yaml:"), "{stderr}");
@@ -576,4 +590,50 @@ fn sigterm_stops_the_server_cleanly() {
     };
     assert!(status.success(), "{status:?}");
     server.wait_log(|v| v["event"] == "stopped");
+}
+
+#[test]
+fn check_page_segments_and_judges_each_comment() {
+    let fixture = fixture();
+    let server = Server::start(&["--rules", fixture.to_str().unwrap()]);
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/page.txt"),
+    )
+    .unwrap();
+    let as_text = server.post("/v1/check-page", "text/plain; charset=utf-8", &page);
+    let as_json = server.post(
+        "/v1/check-page",
+        "application/json",
+        &json!({ "text": page, "name": "council.txt" }).to_string(),
+    );
+    for (status, answer) in [&as_text, &as_json] {
+        assert_eq!(*status, 200, "{answer}");
+        assert_eq!(answer["verdict"], "block");
+        let comments = answer["comments"].as_array().unwrap();
+        // (author, verdict, rules)
+        let want = [
+            ("Alice Martin", "allow", vec![]),
+            ("Bob Stone", "review", vec!["serve-test/medium-word"]),
+            ("Carol Penn", "block", vec!["serve-test/critical-word"]),
+        ];
+        assert_eq!(comments.len(), want.len(), "{answer}");
+        for (comment, (author, verdict, found)) in comments.iter().zip(want) {
+            assert_eq!(comment["author"], author);
+            assert_eq!(comment["verdict"], verdict, "{comment}");
+            assert_eq!(rules(comment), found, "{comment}");
+            for f in comment["findings"].as_array().unwrap() {
+                let [start, end] = [0, 1].map(|i| f["span"][i].as_u64().unwrap() as usize);
+                assert_eq!(page[start..end], *f["matched"].as_str().unwrap());
+            }
+        }
+        let article = &answer["article"];
+        assert_eq!(article["title"], 3);
+        assert_eq!(rules(article), vec!["serve-test/medium-article"]);
+    }
+    assert_eq!(as_text.1["name"], "page");
+    assert_eq!(as_json.1["name"], "council.txt");
+    assert_eq!(
+        as_json.1["comments"][1]["findings"][0]["path"],
+        "council.txt"
+    );
 }

@@ -76,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let server = Server::bind(&args.addr, compiled.engine, source, config)
+        let server = Server::bind(&args.addr, compiled, source, config)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
         let addr = server.local_addr()?;

@@ -376,7 +376,13 @@ mod tests {
     fn verdict_follows_the_worst_counting_finding() {
         let policy = Policy::default();
         // (severities of counting findings, severities of quoted findings, verdict, max)
-        let table: &[(&[Severity], &[Severity], Verdict, Option<Severity>)] = &[
+        type Row = (
+            &'static [Severity],
+            &'static [Severity],
+            Verdict,
+            Option<Severity>,
+        );
+        let table: &[Row] = &[
             (&[], &[], Verdict::Allow, None),
             (&[Severity::Low], &[], Verdict::Allow, Some(Severity::Low)),
             (
@@ -444,10 +450,11 @@ mod tests {
         let name = c.name_span.unwrap();
         assert_eq!(&t.source[name.start..name.end], "Some Name");
         assert_eq!(c.author.as_deref(), Some("Some Name"));
-        assert_eq!(c.name_line, Some(4));
+        // The body's own newline, then the two-newline gap: the name is on line 5.
+        assert_eq!(c.name_line, Some(5));
         let a = t.article.as_ref().unwrap();
         assert_eq!(&t.source[a.span.start..a.span.end], "Headline\nText");
-        assert_eq!(a.lines, LineRange::new(6, 7));
+        assert_eq!(a.lines, LineRange::new(7, 8));
         assert_eq!(c.id.as_deref(), Some("c-1"));
     }
 

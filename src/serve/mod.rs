@@ -315,6 +315,7 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
     source: RuleSource,
+    seen: Vec<rules::FileStamp>,
     hangup: Signal,
     terminate: Signal,
     interrupt: Signal,
@@ -325,15 +326,16 @@ impl Server {
     /// address is known reloads instead of killing the process.
     pub async fn bind(
         addr: &str,
-        engine: Engine,
+        compiled: rules::Compiled,
         source: RuleSource,
         config: Config,
     ) -> std::io::Result<Server> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         Ok(Server {
             listener,
-            state: Arc::new(AppState::new(engine, config)),
+            state: Arc::new(AppState::new(compiled.engine, config)),
             source,
+            seen: compiled.signature,
             hangup: signal(SignalKind::hangup())?,
             terminate: signal(SignalKind::terminate())?,
             interrupt: signal(SignalKind::interrupt())?,
@@ -354,6 +356,7 @@ impl Server {
             listener,
             state,
             source,
+            seen,
             hangup,
             mut terminate,
             mut interrupt,
@@ -367,7 +370,7 @@ impl Server {
             "sets": live.engine.sets().len(),
         }));
         drop(live);
-        let reloader = tokio::spawn(watch(state.clone(), source, hangup));
+        let reloader = tokio::spawn(watch(state.clone(), source, seen, hangup));
         let shutdown = async move {
             let signal = tokio::select! {
                 _ = terminate.recv() => "SIGTERM",
@@ -385,14 +388,13 @@ impl Server {
 }
 
 /// Reload on SIGHUP and whenever the rule files' signature changes.
-async fn watch(state: Arc<AppState>, source: RuleSource, mut hangup: Signal) {
+async fn watch(
+    state: Arc<AppState>,
+    source: RuleSource,
+    mut seen: Vec<rules::FileStamp>,
+    mut hangup: Signal,
+) {
     let source = Arc::new(source);
-    let mut seen = {
-        let s = source.clone();
-        tokio::task::spawn_blocking(move || s.signature())
-            .await
-            .unwrap_or_default()
-    };
     let mut tick = tokio::time::interval(state.config.poll);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -446,5 +448,39 @@ pub fn reload(state: &AppState, trigger: &str, compiled: Result<rules::Compiled,
                 "kept_rules_fingerprint": live.engine.fingerprint(),
             }));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Target;
+    use std::path::Path;
+
+    #[test]
+    fn a_request_keeps_the_rules_it_started_with() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/rules.yaml");
+        let source = RuleSource {
+            paths: vec![fixture],
+            bundled: false,
+        };
+        let compiled = source.compile().expect("the fixture compiles");
+        let state = AppState::new(compiled.engine, Config::default());
+        let held = state.current();
+        assert_eq!(held.generation, 1);
+        // A reload to an empty rule set lands while the request still holds its rules.
+        let empty = Engine::new(Vec::new()).expect("no rules compile");
+        assert_eq!(state.swap(empty), 2);
+        assert_eq!(held.generation, 1);
+        assert_eq!(
+            held.engine.check_text("you snorkelwit", Target::Body).len(),
+            1
+        );
+        let now = state.current();
+        assert_eq!(now.generation, 2);
+        assert!(now
+            .engine
+            .check_text("you snorkelwit", Target::Body)
+            .is_empty());
     }
 }

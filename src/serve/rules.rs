@@ -23,6 +23,9 @@ pub struct RuleSource {
 pub struct Compiled {
     pub engine: Engine,
     pub warnings: Vec<String>,
+    /// The files' signature taken before they were read: an edit made while compiling
+    /// differs from it and is picked up by the next poll.
+    pub signature: Vec<FileStamp>,
 }
 
 /// The state of one watched file: `None` when it cannot be read.
@@ -32,6 +35,7 @@ impl RuleSource {
     /// Load and compile every set. On failure, returns every error (and warning) as a
     /// `path:line:col: ...` line, so a broken reload names the line to fix.
     pub fn compile(&self) -> Result<Compiled, Vec<String>> {
+        let signature = self.signature();
         let mut sets = Vec::new();
         let mut diagnostics = Vec::new();
         if self.bundled {
@@ -51,6 +55,7 @@ impl RuleSource {
             Ok(engine) => Ok(Compiled {
                 engine,
                 warnings: messages,
+                signature,
             }),
             Err(errors) => {
                 messages.extend(errors.iter().map(|e| e.to_string()));
