@@ -212,6 +212,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn output_is_valid_against_the_published_schema() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sarif/sarif-schema-2.1.0.json"
+        );
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let out = render(&mut SarifReporter::new());
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        // The schema is strict enough to catch a misspelt key.
+        let mut bad = v.clone();
+        bad["runs"][0]["results"][0]["region"] = json!({"startLine": 0});
+        bad["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+            json!(0);
+        assert!(!validator.is_valid(&bad));
+    }
+
+    #[test]
     fn uris_are_percent_encoded() {
         assert_eq!(uri("seeds/a b.txt"), "seeds/a%20b.txt");
         assert_eq!(uri("dir\\é.txt"), "dir/%C3%A9.txt");
