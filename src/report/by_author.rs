@@ -87,15 +87,15 @@ impl AuthorTable {
             let n = name(r);
             let pad = width - n.chars().count();
             let worst = r.worst.map_or("-", |s| s.as_str());
-            writeln!(
-                out,
+            let line = format!(
                 "{n}{:pad$}  {:>8}  {:>7}  {:<8}  {}",
                 "",
                 r.comments,
                 r.flagged,
                 worst,
                 r.rules.iter().cloned().collect::<Vec<_>>().join(", ")
-            )?;
+            );
+            writeln!(out, "{}", line.trim_end())?;
         }
         Ok(())
     }

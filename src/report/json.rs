@@ -26,7 +26,7 @@ impl JsonReporter {
 }
 
 fn to_io(e: serde_json::Error) -> io::Error {
-    io::Error::other(e)
+    io::Error::from(e)
 }
 
 impl Reporter for JsonReporter {

@@ -52,7 +52,7 @@ pub fn uri(path: &str) -> String {
 }
 
 fn to_io(e: serde_json::Error) -> io::Error {
-    io::Error::other(e)
+    io::Error::from(e)
 }
 
 impl SarifReporter {
