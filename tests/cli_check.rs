@@ -655,3 +655,55 @@ fn a_closed_pipe_ends_quietly() {
     assert!(stderr.is_empty(), "{stderr}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_baseline_on_page_text_survives_moving_a_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let head = "Council votes on the new park\n\nThe council voted on Tuesday to build a new park by the river. Work starts in May.\n\n";
+    let ann = "Ann Smith\n\nThe people behind this are vermin and should be run out of town.\n\n";
+    let bob = "Bob Jones\n\nWhat an idiot you are, Ann. This is a park.\n\n";
+    let cy = "Cy Young\n\nLovely idea, I will bring the kids.\n\n";
+    let dee = "Dee Lane\n\nThe planners are rats, every one of them.\n\n";
+    std::fs::write(d.join("page.txt"), format!("{head}{ann}{bob}{cy}")).unwrap();
+    let r = run(check(&[
+        "--write-baseline",
+        "base.json",
+        "--format",
+        "json",
+        "page.txt",
+    ])
+    .current_dir(d));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let before: Vec<String> = json(&r)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["matched"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(before, ["vermin", "idiot"]);
+
+    // Ann's comment moves to the end, a new offending comment arrives in the middle.
+    std::fs::write(d.join("page.txt"), format!("{head}{bob}{dee}{cy}{ann}")).unwrap();
+    let r = run(check(&["--baseline", "base.json", "--format", "json", "page.txt"]).current_dir(d));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = json(&r);
+    let new: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["author"].as_str().unwrap(),
+                f["matched"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(new, [("Dee Lane", "rats")]);
+    assert_eq!(v["summary"]["baselined"], 2);
+
+    // Without the new comment, the moved one alone passes the gate.
+    std::fs::write(d.join("page.txt"), format!("{head}{bob}{cy}{ann}")).unwrap();
+    let r = run(check(&["--baseline", "base.json", "page.txt"]).current_dir(d));
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+}
