@@ -707,3 +707,56 @@ fn a_baseline_on_page_text_survives_moving_a_comment() {
     let r = run(check(&["--baseline", "base.json", "page.txt"]).current_dir(d));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
 }
+
+#[test]
+fn jsonl_names_and_articles_get_positions_in_their_own_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("scope.yaml");
+    std::fs::write(
+        &rules,
+        "set: scope\ndescription: Names and articles.\nreferences: [\"test fixture\"]\nrules:\n  - id: troll\n    category: insult\n    severity: medium\n    summary: Troll.\n    why: Test.\n    terms: [troll]\n    scope: [name, article]\n    match: [\"troll\"]\n    no-match: [\"trolley\"]\n",
+    )
+    .unwrap();
+    let input = "{\"id\":\"a\",\"author\":\"Big Troll\",\"thread\":\"t\",\"article\":\"Head\\nAbout a troll bridge.\",\"body\":\"hello troll\"}\n";
+    let r = run(Command::cargo_bin("threadlint")
+        .unwrap()
+        .env("CI", "true")
+        .args([
+            "check",
+            "--no-default-rules",
+            "--format",
+            "json",
+            "--input",
+            "jsonl",
+            "--rules",
+        ])
+        .arg(&rules)
+        .arg("-")
+        .write_stdin(input));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let got: Vec<Value> = json(&r)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            serde_json::json!([
+                f["target"],
+                f["comment"],
+                f["line"],
+                f["column"],
+                f["span"],
+                f["matched"],
+                f["record_line"]
+            ])
+        })
+        .collect();
+    let article = "Head\nAbout a troll bridge.";
+    let at = article.find("troll").unwrap();
+    assert_eq!(
+        got,
+        vec![
+            serde_json::json!(["article", null, 2, 9, [at, at + 5], "troll", 1]),
+            serde_json::json!(["name", 0, 1, 5, [4, 9], "Troll", 1]),
+        ]
+    );
+}
