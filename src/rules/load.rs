@@ -636,7 +636,7 @@ impl Cx<'_> {
 
         let items = self.strings(&e, "terms");
         if let Some((_, v)) = e.get("terms") {
-            if matches!(v.node, Node::Seq(ref s) if s.is_empty()) {
+            if matches!(v.node, Node::Null) || matches!(v.node, Node::Seq(ref s) if s.is_empty()) {
                 self.err(
                     v,
                     "empty-term",
