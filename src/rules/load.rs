@@ -820,7 +820,7 @@ impl Cx<'_> {
     }
 
     fn near(&mut self, e: &Entries, d: &Defaults, used: &mut HashSet<String>) -> Option<Near> {
-        let (_, v) = e.get("near")?;
+        let (key, v) = e.get("near")?;
         if !matches!(v.node, Node::Map(_)) {
             self.wrong_type(v, "near", "a mapping with `within` and `groups`");
             return None;
@@ -883,7 +883,7 @@ impl Cx<'_> {
         Some(Near {
             groups,
             within: within.map_or(0, |w| w.0),
-            line: v.line,
+            line: key.line,
         })
     }
 
