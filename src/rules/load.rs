@@ -895,11 +895,10 @@ impl Cx<'_> {
                 regex_syntax::Error::Translate(e) => (e.kind().to_string(), e.span().start.column),
                 other => (other.to_string(), 1),
             };
-            let _ = offset;
             self.err(
                 &at,
                 "invalid-regex",
-                format!("regex does not compile: {kind}"),
+                format!("regex does not compile: {kind} (at character {offset} of the pattern)"),
             );
             return None;
         }
