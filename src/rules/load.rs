@@ -9,7 +9,7 @@
 use super::model::*;
 use super::{Diagnostic, Level};
 use crate::finding::{Category, Severity, Target};
-use crate::normalize::{normalize_term, Profile};
+use crate::normalize::{is_word_char, normalize, normalize_term, Profile};
 use crate::yaml::{self, Located, Node};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -82,7 +82,7 @@ pub const CODES: &[(&str, Level, &str)] = &[
     ("invalid-term", Level::Error, "a term with `*` at both ends, or a group that refers to another group"),
     ("empty-term", Level::Error, "an empty term, group or `unless` phrase"),
     ("duplicate-term", Level::Warning, "the same term twice in one rule (after group expansion)"),
-    ("term-changed-by-normalization", Level::Warning, "normalisation changes the term or `unless` phrase, so as written it can never match"),
+    ("term-changed-by-normalization", Level::Warning, "normalisation removes the term or `unless` phrase entirely, or changes it differently on its own than inside a text, so as written it can never match"),
     ("short-term-without-boundary", Level::Warning, "a stem or word ending of 3 characters or fewer (`ass*`), which matches inside many ordinary words"),
     ("unless-never-overlaps", Level::Warning, "with `unless-within: 0`, an `unless` phrase that shares no words with any of the rule's terms can never cancel a match"),
     ("missing-examples", Level::Warning, "a rule without a `match` or without a `no-match` example"),
@@ -729,12 +729,15 @@ impl Cx<'_> {
             }
         }
         for (phrase, at) in &unless {
-            let changed = normalize_term(phrase.trim(), normalize);
-            if !phrase.trim().is_empty() && changed != phrase.trim() {
+            let phrase = phrase.trim();
+            if phrase.is_empty() {
+                continue; // already an `empty-term` error
+            }
+            if let Some(problem) = never_matches_as_written(phrase, TermMode::Word, normalize) {
                 self.warn(
                     at,
                     "term-changed-by-normalization",
-                    format!("`unless` phrase `{}` becomes `{changed}` after normalisation, so it can never match as written; write `{changed}`", phrase.trim()),
+                    format!("`unless` phrase {phrase:?} {problem}"),
                 );
             }
         }
@@ -801,12 +804,11 @@ impl Cx<'_> {
                 node: Node::Null,
             };
             let written = display_term(t);
-            let normalized = normalize_term(&t.text, profile);
-            if normalized != t.text {
+            if let Some(problem) = never_matches_as_written(&t.text, t.mode, profile) {
                 self.warn(
                     &at,
                     "term-changed-by-normalization",
-                    format!("term `{written}` becomes `{normalized}` after normalisation, so it can never match as written; write `{}`", display_term(&Term { text: normalized.clone(), ..t.clone() })),
+                    format!("term {written:?} {problem}"),
                 );
             }
             if t.mode != TermMode::Word && t.text.chars().count() <= SHORT_AFFIX {
@@ -933,6 +935,34 @@ struct Defaults<'a> {
     category_given: bool,
     normalize: Option<Profile>,
     groups: &'a BTreeMap<String, (Located, Vec<RawTerm>)>,
+}
+
+/// Whether normalisation makes a term (or `unless` phrase) unmatchable as written, and how.
+///
+/// The engine normalises terms and texts with the same function, so a term that merely
+/// changes ("Occupied" -> "ocupied") still matches. It can never match when normalisation
+/// removes it entirely (a term of invisible characters), or when the term written in a
+/// sentence normalises to something other than the term on its own (a step that depends on
+/// the neighbouring characters), so the normalised term is not found where it was written.
+pub fn never_matches_as_written(text: &str, mode: TermMode, profile: Profile) -> Option<String> {
+    let normalized = normalize_term(text, profile);
+    if normalized.trim().is_empty() {
+        return Some("is removed entirely by normalisation, so it can never match".into());
+    }
+    let sentence = normalize(&format!("said {text} said"), profile).text;
+    let word = |c: Option<char>| c.is_some_and(is_word_char);
+    let found = sentence.match_indices(normalized.as_str()).any(|(i, m)| {
+        let before = sentence[..i].chars().next_back();
+        let after = sentence[i + m.len()..].chars().next();
+        let starts = !word(before) || mode == TermMode::Suffix;
+        let ends = !word(after) || mode == TermMode::Prefix;
+        starts && ends
+    });
+    (!found).then(|| {
+        format!(
+            "becomes {normalized:?} after normalisation, but written in a text it normalises to {sentence:?}, so it can never match as written"
+        )
+    })
 }
 
 /// A term as a rule file writes it.
