@@ -56,8 +56,9 @@ pub const QUOTED: [&str; 3] = ["report", "count", "ignore"];
 /// A stem or word ending this short (in characters) matches too many ordinary words.
 pub const SHORT_AFFIX: usize = 3;
 
-/// The size limit for one compiled rule regex (bytes), so a rule cannot blow up memory.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// The size limit for one compiled rule regex: the engine's, so lint rejects exactly the
+/// regexes the engine would refuse to build.
+pub use crate::engine::REGEX_SIZE_LIMIT;
 
 /// Every diagnostic code, its level and what it means; the format reference's table is
 /// checked against this list.
@@ -84,7 +85,7 @@ pub const CODES: &[(&str, Level, &str)] = &[
     ("duplicate-term", Level::Warning, "the same term twice in one rule (after group expansion)"),
     ("term-changed-by-normalization", Level::Warning, "normalisation removes the term or `unless` phrase entirely, or changes it differently on its own than inside a text, so as written it can never match"),
     ("short-term-without-boundary", Level::Warning, "a stem or word ending of 3 characters or fewer (`ass*`), which matches inside many ordinary words"),
-    ("unless-never-overlaps", Level::Warning, "with `unless-within: 0`, an `unless` phrase that shares no words with any of the rule's terms can never cancel a match"),
+    ("unless-never-overlaps", Level::Warning, "with `unless-within: 0`, an `unless` phrase that no match of the rule's terms can overlap, so it never cancels anything"),
     ("missing-examples", Level::Warning, "a rule without a `match` or without a `no-match` example"),
 ];
 
@@ -752,7 +753,7 @@ impl Cx<'_> {
                     self.warn(
                         at,
                         "unless-never-overlaps",
-                        format!("`unless` phrase `{}` shares no words with any term of {label}, so with `unless-within: 0` it can never cancel a match; set `unless-within`", phrase.trim()),
+                        format!("`unless` phrase `{}` cannot overlap any match of {label} (no term of the rule can match inside or across it), so with `unless-within: 0` it never cancels anything; set `unless-within` or remove it", phrase.trim()),
                     );
                 }
             }
@@ -906,6 +907,7 @@ impl Cx<'_> {
         }
         if let Err(err) = regex::RegexBuilder::new(&pattern)
             .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
             .build()
         {
             let msg = err
@@ -979,8 +981,13 @@ pub fn display_term(t: &Term) -> String {
 /// the phrase's last words begin the term, or the term's last words begin the phrase. A stem's
 /// last word and an ending's first word compare by prefix and suffix.
 pub fn can_overlap(phrase: &str, term: &str, mode: TermMode) -> bool {
-    let p: Vec<&str> = phrase.split_whitespace().collect();
-    let t: Vec<&str> = term.split_whitespace().collect();
+    // Words as the engine's word boundaries see them: runs of word characters.
+    fn words(s: &str) -> Vec<&str> {
+        s.split(|c: char| !is_word_char(c))
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+    let (p, t) = (words(phrase), words(term));
     if p.is_empty() || t.is_empty() {
         return false;
     }
