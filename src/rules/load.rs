@@ -83,7 +83,7 @@ pub const CODES: &[(&str, Level, &str)] = &[
     ("invalid-term", Level::Error, "a term with `*` at both ends, or a group that refers to another group"),
     ("empty-term", Level::Error, "an empty term, group or `unless` phrase"),
     ("duplicate-term", Level::Warning, "the same term twice in one rule (after group expansion)"),
-    ("term-changed-by-normalization", Level::Warning, "normalisation removes the term or `unless` phrase entirely, or changes it differently on its own than inside a text, so as written it can never match"),
+    ("term-changed-by-normalization", Level::Warning, "normalisation removes the term or `unless` phrase, rewrites its spelling beyond case and doubled letters (`sh1t` becomes `shit`), or changes it differently inside a text, so as written it can never match"),
     ("short-term-without-boundary", Level::Warning, "a stem or word ending of 3 characters or fewer (`ass*`), which matches inside many ordinary words"),
     ("unless-never-overlaps", Level::Warning, "with `unless-within: 0`, an `unless` phrase that no match of the rule's terms can overlap, so it never cancels anything"),
     ("missing-examples", Level::Warning, "a rule without a `match` or without a `no-match` example"),
@@ -941,15 +941,21 @@ struct Defaults<'a> {
 
 /// Whether normalisation makes a term (or `unless` phrase) unmatchable as written, and how.
 ///
-/// The engine normalises terms and texts with the same function, so a term that merely
-/// changes ("Occupied" -> "ocupied") still matches. It can never match when normalisation
-/// removes it entirely (a term of invisible characters), or when the term written in a
-/// sentence normalises to something other than the term on its own (a step that depends on
-/// the neighbouring characters), so the normalised term is not found where it was written.
+/// The engine normalises terms and texts with the same function, so a term that only changes
+/// case or doubled letters ("Occupied" -> "ocupied") still matches. Reported: a term that
+/// normalisation removes entirely (invisible characters only); a disguised spelling that a step
+/// rewrites ("sh1t" -> "shit", see [`rewritten_spelling`]); and a term that normalises
+/// differently inside a sentence than on its own (a step that depends on the neighbouring
+/// characters), so the normalised term is not found where it was written.
 pub fn never_matches_as_written(text: &str, mode: TermMode, profile: Profile) -> Option<String> {
     let normalized = normalize_term(text, profile);
     if normalized.trim().is_empty() {
         return Some("is removed entirely by normalisation, so it can never match".into());
+    }
+    if let Some(spelling) = rewritten_spelling(text, profile) {
+        return Some(format!(
+            "becomes {spelling:?} after normalisation, so it can never match as written; write {spelling:?}"
+        ));
     }
     let sentence = normalize(&format!("said {text} said"), profile).text;
     let word = |c: Option<char>| c.is_some_and(is_word_char);
@@ -1039,6 +1045,32 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// The normalised spelling of a term or phrase when normalisation rewrites it beyond case.
+///
+/// The engine normalises terms and text alike, so a term still finds its text; what can never
+/// appear in normalised text is the term's own spelling when a step rewrites it ("sh1t" becomes
+/// "shit", "ﬁsh" becomes "fish"), which usually means the author meant something else. Case is
+/// not a rewrite worth a warning, and neither are collapsed double letters: "occupied" is
+/// stored as "ocupied" internally, an implementation detail.
+fn rewritten_spelling(text: &str, profile: Profile) -> Option<String> {
+    if text.is_empty() {
+        return None;
+    }
+    let normalized = normalize_term(
+        text,
+        Profile {
+            repeats: false,
+            ..profile
+        },
+    );
+    let as_written = if profile.casefold {
+        text.to_lowercase()
+    } else {
+        text.to_string()
+    };
+    (normalized != as_written).then_some(normalized)
 }
 
 #[cfg(test)]
