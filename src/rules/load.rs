@@ -134,11 +134,8 @@ struct Cx<'a> {
     diags: Vec<Diagnostic>,
 }
 
-/// A term as written, before group expansion.
-#[derive(Clone)]
-struct RawTerm {
-    term: Term,
-}
+/// Declared groups: name -> (where the name is written, its terms).
+type Groups = BTreeMap<String, (Located, Vec<Term>)>;
 
 /// A mapping's entries by key, after checking for unknown keys.
 type Entries<'n> = BTreeMap<&'n str, (&'n Located, &'n Located)>;
@@ -421,7 +418,7 @@ impl Cx<'_> {
     }
 
     /// Declared groups: name -> (position of the name, terms).
-    fn groups(&mut self, top: &Entries) -> BTreeMap<String, (Located, Vec<RawTerm>)> {
+    fn groups(&mut self, top: &Entries) -> Groups {
         let mut out = BTreeMap::new();
         let Some((_, v)) = top.get("groups") else {
             return out;
@@ -455,7 +452,7 @@ impl Cx<'_> {
                     continue;
                 }
                 if let Some(term) = self.term(&text, &at) {
-                    terms.push(RawTerm { term });
+                    terms.push(term);
                 }
             }
             if terms.is_empty() && matches!(list.node, Node::Seq(_) | Node::Null) {
@@ -502,7 +499,7 @@ impl Cx<'_> {
     fn term_list(
         &mut self,
         items: Vec<(String, Located)>,
-        groups: &BTreeMap<String, (Located, Vec<RawTerm>)>,
+        groups: &Groups,
         used: &mut HashSet<String>,
     ) -> Vec<Term> {
         let mut out: Vec<Term> = Vec::new();
@@ -532,7 +529,7 @@ impl Cx<'_> {
                     Some((_, terms)) => {
                         used.insert(group.to_string());
                         for t in terms {
-                            add(self, t.term.clone(), &at, Some(group));
+                            add(self, t.clone(), &at, Some(group));
                         }
                     }
                     None => {
@@ -936,7 +933,7 @@ struct Defaults<'a> {
     category: Option<Category>,
     category_given: bool,
     normalize: Option<Profile>,
-    groups: &'a BTreeMap<String, (Located, Vec<RawTerm>)>,
+    groups: &'a Groups,
 }
 
 /// Whether normalisation makes a term (or `unless` phrase) unmatchable as written, and how.
