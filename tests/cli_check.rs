@@ -760,3 +760,58 @@ fn jsonl_names_and_articles_get_positions_in_their_own_text() {
         ]
     );
 }
+
+/// `threadlint check ARGS...` with the bundled rules, from the crate root.
+fn check_bundled(args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("threadlint").unwrap();
+    cmd.current_dir(root())
+        .env("CI", "true")
+        .env_remove("NO_COLOR")
+        .arg("check")
+        .args(args);
+    cmd
+}
+
+#[test]
+fn the_readme_command_shows_the_seeds_at_a_glance() {
+    let r = run(&mut check_bundled(&["--format", "json", "seeds/"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = json(&r);
+    let findings = v["findings"].as_array().unwrap();
+    let categories: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f["category"].as_str().unwrap())
+        .collect();
+    for want in ["antisemitism", "profanity", "unverified-claim"] {
+        assert!(categories.contains(want), "{want} missing: {categories:?}");
+    }
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["path"].as_str().unwrap().starts_with("seeds/0")),
+        "the gold YAML files and README are not inputs"
+    );
+    assert_eq!(v["summary"]["threads"], 5);
+
+    // The same run as SARIF and as text.
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/sarif/sarif-schema-2.1.0.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let sarif = json(&run(&mut check_bundled(&["--format", "sarif", "seeds/"])));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&sarif));
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().unwrap().len(),
+        findings.len()
+    );
+    let text = run(&mut check_bundled(&["seeds/"]));
+    assert_eq!(text.code, 1);
+    let listed = text
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("    "))
+        .count();
+    assert_eq!(listed, findings.len(), "one text line per finding");
+}
