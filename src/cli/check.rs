@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use std::io::{self, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use threadlint::baseline::{Baseline, Identity, Recorder};
+use threadlint::baseline::{Baseline, HashCache, Identity, Recorder};
 use threadlint::engine::Engine;
 use threadlint::finding::{Category, Finding, Severity};
 use threadlint::jsonl::{self, JsonlThread};
@@ -384,11 +384,12 @@ impl Ctx<'_> {
         jsonl: Option<&JsonlThread>,
     ) -> anyhow::Result<()> {
         let mut items = Vec::new();
+        let mut hashes = HashCache::default();
         for f in findings {
             if !self.keep(&f) {
                 continue;
             }
-            let identity = Identity::of(thread, &f);
+            let identity = Identity::cached(thread, &f, &mut hashes);
             if let Some(rec) = &mut self.recorder {
                 rec.add(identity.clone());
             }
@@ -404,7 +405,7 @@ impl Ctx<'_> {
             items.push(Reported {
                 finding: f,
                 record,
-                identity: identity.digest(),
+                identity,
             });
         }
         let report = ThreadReport {

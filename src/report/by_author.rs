@@ -97,6 +97,13 @@ impl AuthorTable {
             );
             writeln!(out, "{}", line.trim_end())?;
         }
+        if self.rows.contains_key(&None) {
+            writeln!(
+                out,
+                "{}(guests) groups every comment without a commenter name.{:#}",
+                p.dim, p.dim
+            )?;
+        }
         Ok(())
     }
 }
