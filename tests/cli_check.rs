@@ -338,7 +338,8 @@ fn gate_and_filters() {
             1,
             &["vermin", "vermin", "idiot", "darn", "idiot", "vermin"],
         ),
-        (&["--rule", "dem"], 0, &[]),
+        (&["--rule", "dem"], 2, &[]),
+        (&["--rule", "demo/nope"], 2, &[]),
     ];
     let mut failures = Vec::new();
     for (args, code, rules) in table {
@@ -346,6 +347,12 @@ fn gate_and_filters() {
         all.extend_from_slice(args);
         all.push(COMMENTS);
         let r = run(&mut check(&all));
+        if r.code == 2 {
+            if *code != 2 || !r.stderr.contains("--rule") || !r.stdout.is_empty() {
+                failures.push(format!("{args:?}: exit 2 {}", r.stderr));
+            }
+            continue;
+        }
         let got: Vec<String> = json(&r)["findings"]
             .as_array()
             .unwrap()

@@ -114,6 +114,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--by-author works with --format text or json");
     }
     let engine = load_engine(&args.rule_args)?;
+    let run_info = RunInfo::new(&engine);
+    // A `--rule` that names nothing loaded is a typo, not a request for silence.
+    for wanted in &args.rules_only {
+        if !run_info.rules.iter().any(|r| rule_selected(&r.id, wanted)) {
+            anyhow::bail!("--rule {wanted}: no loaded rule or rule set has this name");
+        }
+    }
     let baseline = match &args.baseline {
         Some(p) => Some(Baseline::load(p)?),
         None => None,
@@ -159,7 +166,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         recorder: args.write_baseline.as_ref().map(|_| Recorder::default()),
         progress: ProgressBar::hidden(),
     };
-    let run_info = RunInfo::new(&engine);
     ctx.reporter.begin(&mut ctx.out, &run_info)?;
 
     let sources = expand(&args, &mut ctx);
@@ -302,6 +308,7 @@ impl Ctx<'_> {
             }
         };
         let mut reader = jsonl::Reader::new(input, &source.display);
+        let mut threads_done = 0usize;
         loop {
             let mut items = Vec::new();
             let (mut threads, mut bytes) = (0, 0);
@@ -337,6 +344,9 @@ impl Ctx<'_> {
                     })
                     .collect()
             });
+            threads_done += threads;
+            self.progress
+                .set_message(format!("{}: {threads_done} threads", source.display));
             for (item, findings) in items.into_iter().zip(checked) {
                 match (item, findings) {
                     (jsonl::Item::Thread(t), Some(findings)) => {
@@ -366,13 +376,7 @@ impl Ctx<'_> {
         let a = self.args;
         f.severity >= a.min_severity
             && (a.categories.is_empty() || a.categories.contains(&f.category))
-            && (a.rules_only.is_empty()
-                || a.rules_only.iter().any(|r| {
-                    f.rule == *r
-                        || f.rule
-                            .strip_prefix(r.as_str())
-                            .is_some_and(|rest| rest.starts_with('/'))
-                }))
+            && (a.rules_only.is_empty() || a.rules_only.iter().any(|r| rule_selected(&f.rule, r)))
     }
 
     /// Filter a thread's findings, apply the baseline, and hand them to the reporter.
@@ -418,6 +422,14 @@ impl Ctx<'_> {
         self.reporter.thread(&mut self.out, &report)?;
         Ok(())
     }
+}
+
+/// Whether `--rule wanted` selects rule `id`: the full id, or the set it belongs to.
+fn rule_selected(id: &str, wanted: &str) -> bool {
+    id == wanted
+        || id
+            .strip_prefix(wanted)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 fn kind_of(path: &Path, forced: Option<InputKind>) -> InputKind {
