@@ -169,7 +169,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     ctx.reporter.begin(&mut ctx.out, &run_info)?;
 
     let sources = expand(&args, &mut ctx);
-    ctx.progress = progress_bar(sources.len());
+    let streams = sources.iter().any(|s| s.kind == InputKind::Jsonl);
+    ctx.progress = progress_bar(sources.len(), streams);
 
     let mut batch: Vec<Source> = Vec::new();
     for source in sources {
@@ -206,8 +207,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// A progress bar on stderr, only for a person watching: stderr is a terminal and CI is unset.
-fn progress_bar(len: usize) -> ProgressBar {
-    if !io::stderr().is_terminal() || std::env::var_os("CI").is_some() || len < 2 {
+/// Not when stdout is the same terminal: the report scrolling by is the progress, and a bar
+/// redrawn between its lines would garble them. One page is too quick to need one; one JSON
+/// Lines file may be large.
+fn progress_bar(len: usize, streams: bool) -> ProgressBar {
+    if !io::stderr().is_terminal()
+        || io::stdout().is_terminal()
+        || std::env::var_os("CI").is_some()
+        || (len < 2 && !streams)
+    {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
