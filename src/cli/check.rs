@@ -27,10 +27,15 @@ use threadlint::thread::Thread;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// For people: flagged comments with context, and a summary.
     Text,
+    /// One JSON document: version, rule-set fingerprint, findings, summary.
     Json,
+    /// One finding per line, written as threads are checked.
     Jsonl,
+    /// SARIF 2.1.0 for code-scanning tools.
     Sarif,
+    /// GitHub Actions annotations.
     Github,
 }
 
@@ -59,7 +64,7 @@ pub struct Args {
     /// page text.
     #[arg(long, value_enum, value_name = "KIND")]
     pub input: Option<InputKind>,
-    /// Output format.
+    /// Output format (see docs/output.md).
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Colour in text output: auto (on a terminal, unless NO_COLOR is set), always, never.
@@ -68,13 +73,14 @@ pub struct Args {
     /// Show a table per commenter instead of each finding (text and json formats).
     #[arg(long)]
     pub by_author: bool,
-    /// Hide findings below this severity.
+    /// Hide findings below this severity: low, medium, high or critical.
     #[arg(long, default_value = "low", value_name = "LEVEL")]
     pub min_severity: Severity,
     /// Exit 1 when a finding at or above this severity is reported (quoted findings excepted).
     #[arg(long, default_value = "high", value_name = "LEVEL")]
     pub fail_on: Severity,
-    /// Report only these categories (repeatable).
+    /// Report only these categories (repeatable): slur, antisemitism, unverified-claim,
+    /// profanity, insult.
     #[arg(long = "category", value_name = "CATEGORY")]
     pub categories: Vec<Category>,
     /// Report only these rules: a full id `set/rule` or a set name (repeatable).
