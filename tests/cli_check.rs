@@ -822,3 +822,30 @@ fn the_readme_command_shows_the_seeds_at_a_glance() {
         .count();
     assert_eq!(listed, findings.len(), "one text line per finding");
 }
+
+#[test]
+fn input_kind_can_be_forced_and_github_paths_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // JSON Lines in a file whose name says text, and a name the annotation syntax must escape.
+    std::fs::copy(root().join(COMMENTS), d.join("a,b:c.txt")).unwrap();
+    let r = run(check(&["--format", "github", "--input", "jsonl", "a,b:c.txt"]).current_dir(d));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), EXPECTED.len());
+    assert!(
+        lines[0].starts_with("::error file=a%2Cb%3Ac.txt,line=2,title=demo/vermin::"),
+        "{}",
+        lines[0]
+    );
+    // Read as page text, the same bytes are one page: no records, no ids.
+    let r = run(check(&["--format", "json", "--input", "text", "a,b:c.txt"]).current_dir(d));
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["id"].is_null() && f["record_line"].is_null()));
+    assert_eq!(v["summary"]["threads"], 1);
+}
