@@ -4,6 +4,8 @@
 #
 # Usage: tests/bench/load.sh [DURATION_SECONDS] [CONNECTIONS] [WRK_THREADS]
 #   defaults: 10 s, 32 connections, 1 wrk thread (the server gets the other core).
+#   SERVE_ARGS adds flags to `threadlint serve`, e.g. SERVE_ARGS=--no-default-rules measures
+#   the HTTP layer alone (no rules to run).
 # Needs wrk (Debian: apt-get install -y wrk). Only 127.0.0.1 is ever contacted; the run is
 # bounded by wrk's --duration and the server is stopped at the end whatever happens.
 set -euo pipefail
@@ -34,7 +36,8 @@ bin="$root/target/release/threadlint"
 
 # The bundled rules, as a comment system would run it. Request logs go to a file: a terminal
 # would be the bottleneck, not the service.
-"$bin" serve --addr 127.0.0.1:0 >"$work/stdout" 2>"$work/server.log" &
+# shellcheck disable=SC2086 # SERVE_ARGS is a list of flags
+"$bin" serve --addr 127.0.0.1:0 ${SERVE_ARGS:-} >"$work/stdout" 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 1 100); do
     [[ -s "$work/stdout" ]] && break
@@ -76,3 +79,7 @@ wrk --threads "$threads" --connections "$connections" --duration "${duration}s" 
     --timeout 2s --script "$work/post.lua" "$base/v1/check"
 
 echo "request log lines: $(grep -c '"path":"/v1/check"' "$work/server.log")"
+# Time spent inside the service per request (from the request log), without the client side.
+grep '"path":"/v1/check"' "$work/server.log" | sed 's/.*"duration_us":\([0-9]*\).*/\1/' | sort -n |
+    awk '{ d[NR] = $1 } END { if (NR) printf "server time p50: %d us, p99: %d us\n", d[int(NR * 0.5) + 1], d[int(NR * 0.99) + 1] }'
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
