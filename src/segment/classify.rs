@@ -93,9 +93,38 @@ pub fn is_timestamp(text: &str) -> bool {
 /// digit or one of a few words, and starts with a digit, a month, a weekday or a lead word.
 fn may_be_timestamp(text: &str) -> bool {
     const LEAD: &[&str] = &[
-        "posted", "published", "on", "about", "over", "almost", "nearly", "a", "an", "one",
-        "just", "yesterday", "today", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
-        "sep", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+        "posted",
+        "published",
+        "on",
+        "about",
+        "over",
+        "almost",
+        "nearly",
+        "a",
+        "an",
+        "one",
+        "just",
+        "yesterday",
+        "today",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
     ];
     if text.starts_with(|c: char| c.is_ascii_digit()) {
         return true;
@@ -447,13 +476,71 @@ fn section(text: &str) -> Option<Section> {
         return None;
     }
     const FIRST: &[&str] = &[
-        "no", "one", "comment", "comments", "response", "responses", "discussion",
-        "conversation", "reader", "readers", "readers'", "join", "leave", "add", "post", "write",
-        "have", "what", "load", "show", "view", "see", "read", "sort", "newest", "oldest", "best",
-        "top", "popular", "older", "newer", "«", "previous", "next", "log", "sign", "login", "you",
-        "cancel", "submit", "powered", "subscribe", "notify", "latest", "related", "more", "must",
-        "also", "recommended", "trending", "most", "editor's", "editors", "in", "don't", "dont",
-        "further", "up", "from", "sponsored", "around", "tags", "tag", "topics", "categories",
+        "no",
+        "one",
+        "comment",
+        "comments",
+        "response",
+        "responses",
+        "discussion",
+        "conversation",
+        "reader",
+        "readers",
+        "readers'",
+        "join",
+        "leave",
+        "add",
+        "post",
+        "write",
+        "have",
+        "what",
+        "load",
+        "show",
+        "view",
+        "see",
+        "read",
+        "sort",
+        "newest",
+        "oldest",
+        "best",
+        "top",
+        "popular",
+        "older",
+        "newer",
+        "«",
+        "previous",
+        "next",
+        "log",
+        "sign",
+        "login",
+        "you",
+        "cancel",
+        "submit",
+        "powered",
+        "subscribe",
+        "notify",
+        "latest",
+        "related",
+        "more",
+        "must",
+        "also",
+        "recommended",
+        "trending",
+        "most",
+        "editor's",
+        "editors",
+        "in",
+        "don't",
+        "dont",
+        "further",
+        "up",
+        "from",
+        "sponsored",
+        "around",
+        "tags",
+        "tag",
+        "topics",
+        "categories",
         "filed",
     ];
     let first = text
@@ -510,7 +597,11 @@ pub fn inline_header(text: &str) -> Option<(usize, usize)> {
     let replied = ["repl", "respond", "→", "▸", " > "]
         .iter()
         .any(|v| lower.contains(v));
-    if !says && !replied && !text.contains(['•', '·', '|', '—', '–', '-']) && !text.contains(|c: char| c.is_ascii_digit()) {
+    if !says
+        && !replied
+        && !text.contains(['•', '·', '|', '—', '–', '-'])
+        && !text.contains(|c: char| c.is_ascii_digit())
+    {
         return None;
     }
     if let Some(c) = SAYS.captures(text).filter(|_| says) {
