@@ -41,9 +41,10 @@ fn check_invariants(t: &Thread) {
     }
 }
 
-/// The page with its line ends cycling through `\n`, `\r\n` and `\r`.
+/// The page with its line ends cycling through `\r\n`, `\n` and `\r` (a `\r` is always
+/// followed by `\r\n`, so it never fuses with the next ending into one CRLF).
 fn mixed_endings(text: &str) -> String {
-    let ends = ["\n", "\r\n", "\r"];
+    let ends = ["\r\n", "\n", "\r"];
     text.split('\n')
         .enumerate()
         .map(|(i, l)| format!("{l}{}", ends[i % 3]))
