@@ -432,6 +432,8 @@ const NOTICE_PHRASES: &[&str] = &[
     "email address will not be published",
     "required fields are marked",
     "check your inbox",
+    "in your inbox",
+    "to your inbox",
     "let us know in the comments",
     "loyal",
     "scroll on",
