@@ -142,7 +142,7 @@ fn replacement_characters_and_odd_bytes_do_not_panic() {
 #[test]
 fn a_page_without_blank_lines_is_linear_and_safe() {
     let mut text = String::new();
-    for i in 0..200_000 {
+    for i in 0..40_000 {
         text.push_str(&format!(
             "Line {i} of a page with no blank lines at all, Reply, 3 days ago\n"
         ));
@@ -152,7 +152,7 @@ fn a_page_without_blank_lines_is_linear_and_safe() {
     let took = started.elapsed();
     eprintln!("no blank lines, {} bytes: {took:?}", t.source.len());
     check_invariants(&t);
-    assert!(took < Duration::from_secs(20), "{took:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn one_twenty_megabyte_line() {
     eprintln!("one line of {} bytes: {took:?}", t.source.len());
     check_invariants(&t);
     assert!(t.comments.is_empty());
-    assert!(took < Duration::from_secs(20), "{took:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
 /// A 100 MB page: an article and a comment section of about 850,000 comments with quotes.
