@@ -199,7 +199,7 @@ struct GoldComment {
     lines: [usize; 2],
 }
 
-fn split_sentences(text: &str, out: &mut Vec<String>) {
+pub fn split_sentences(text: &str, out: &mut Vec<String>) {
     let mut start = 0;
     let bytes = text.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
@@ -455,73 +455,4 @@ pub fn median_spread(samples: &mut [f64]) -> (f64, f64, f64) {
         (samples[n / 2 - 1] + samples[n / 2]) / 2.0
     };
     (median, samples[0], samples[n - 1])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn baseline_matches_whole_words_by_mode() {
-        let terms = vec![
-            ("ass".to_string(), TermMode::Word),
-            ("parasit".to_string(), TermMode::Prefix),
-            ("phobe".to_string(), TermMode::Suffix),
-            ("jew".to_string(), TermMode::Word),
-        ];
-        let m = WordMatcher::new(&terms);
-        let cases: &[(&str, usize)] = &[
-            ("what an ASS.", 1),
-            ("the assassin in Scunthorpe", 0),
-            ("Parasites, all of them", 1),
-            ("a noted xenophobe", 1),
-            ("phobes", 0),
-            ("jewel thief", 0),
-            ("Jewé", 0),
-            ("«jew»", 1),
-            ("", 0),
-        ];
-        let wrong: Vec<_> = cases
-            .iter()
-            .filter(|(text, want)| m.count(text.as_bytes()) != *want)
-            .map(|(text, want)| format!("{text:?}: want {want}, got {}", m.count(text.as_bytes())))
-            .collect();
-        assert!(wrong.is_empty(), "{wrong:#?}");
-    }
-
-    #[test]
-    fn rng_is_deterministic_and_in_range() {
-        let (mut a, mut b) = (Rng::new(9), Rng::new(9));
-        for _ in 0..1000 {
-            let x = a.range(3, 8);
-            assert_eq!(x, b.range(3, 8));
-            assert!((3..=8).contains(&x));
-        }
-        assert_ne!(Rng::new(1).next_u64(), Rng::new(2).next_u64());
-    }
-
-    #[test]
-    fn sentences_split_at_ends_not_abbreviations() {
-        let mut out = Vec::new();
-        split_sentences(
-            "A senior U.S. official said so. Really? Yes!\nNext line",
-            &mut out,
-        );
-        assert_eq!(
-            out,
-            [
-                "A senior U.S. official said so.",
-                "Really?",
-                "Yes!",
-                "Next line"
-            ]
-        );
-    }
-
-    #[test]
-    fn generated_set_has_the_asked_number_of_terms() {
-        let set = generated_set(2500, 1);
-        assert_eq!(set.rules.iter().map(|r| r.terms.len()).sum::<usize>(), 2500);
-        assert_eq!(set.rules.len(), 3);
-    }
 }
