@@ -59,6 +59,8 @@ hf() {
 }
 
 echo "== throughput" >&2
+# The baseline's counts once, for the share of comments a literal scan flags.
+"$BIN/examples/baseline" "$OUT/comments.jsonl" > "$OUT/baseline-jsonl.out"
 hf baseline-text "$BIN/examples/baseline" "$OUT/pages"
 hf baseline-jsonl "$BIN/examples/baseline" "$OUT/comments.jsonl"
 hf check-text-j1 "$TL" check --format jsonl --jobs 1 "$OUT/pages"
