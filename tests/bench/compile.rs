@@ -32,6 +32,7 @@ fn main() -> std::process::ExitCode {
     // Bundled: parse the YAML and compile, as every command does at start-up.
     let (mut load, mut build, mut both) = (Vec::new(), Vec::new(), Vec::new());
     let mut terms = 0;
+    let mut shape = String::new();
     for _ in 0..(repeats * 10) {
         let t = Instant::now();
         let sets = common::bundled_sets();
@@ -40,10 +41,15 @@ fn main() -> std::process::ExitCode {
         let t2 = Instant::now();
         let engine = Engine::new(sets);
         let built = t2.elapsed().as_secs_f64();
-        if engine.is_err() {
+        let Ok(engine) = engine else {
             eprintln!("compile: error: the bundled rules do not compile");
             return std::process::ExitCode::from(2);
-        }
+        };
+        shape = format!(
+            "engine profiles={} patterns={}\n",
+            engine.profiles().len(),
+            engine.pattern_count()
+        );
         load.push(loaded);
         build.push(built);
         both.push(loaded + built);
@@ -71,7 +77,9 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     }
-    if !report("generated-build", &mut gen, format!("terms={n}")) {
+    if !report("generated-build", &mut gen, format!("terms={n}"))
+        || out.write_all(shape.as_bytes()).is_err()
+    {
         return std::process::ExitCode::from(2);
     }
     std::process::ExitCode::SUCCESS
