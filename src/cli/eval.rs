@@ -1,10 +1,65 @@
-//! `threadlint eval`. (Placeholder.)
+//! `threadlint eval LABELS.jsonl` and `threadlint eval --gold DIR`: score the rules on labelled
+//! texts (see `tuning::eval`) or on pages with gold files (see `tuning::gold_eval`).
 
+use super::RuleArgs;
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use threadlint::finding::Severity;
+use threadlint::tuning::{eval, labels, Format};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Labelled texts, one JSON object a line:
+    /// {"id", "text", "labels": {"<category>": true|false}, "author"?}.
+    #[arg(
+        value_name = "LABELS.jsonl",
+        required_unless_present = "gold",
+        conflicts_with = "gold"
+    )]
+    pub labels: Option<PathBuf>,
+    /// Score pages against gold files instead: DIR holds NAME.yaml gold files; each names its
+    /// page in `seed:`, looked up in DIR's parent, then in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub gold: Option<PathBuf>,
+    /// The lowest severity that counts as a flag.
+    #[arg(long, value_name = "LEVEL", default_value = "low")]
+    pub min_severity: Severity,
+    /// How many false positives and false negatives to show per category.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub examples: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`eval` is not built yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let engine = super::load_engine(&args.rules)?;
+    let mut out = std::io::stdout().lock();
+    let Some(path) = &args.labels else {
+        anyhow::bail!("`eval --gold` is not available in this build");
+    };
+    let records = labels::read_labels(path)?;
+    let findings: Vec<_> = records
+        .iter()
+        .map(|r| eval::check_record(&engine, r))
+        .collect();
+    let report = eval::evaluate(
+        engine.sets(),
+        &records,
+        &findings,
+        args.min_severity,
+        args.examples,
+    );
+    match args.format {
+        Format::Text => eval::write_text(&mut out, &report)?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(super::exit::clean())
 }
