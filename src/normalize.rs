@@ -1,8 +1,23 @@
 //! Normalisation against evasion, with a map back to the original bytes.
 //!
-//! (Interface placeholder; implemented with the engine.)
+//! Owns the eight normalisation steps a rule may choose (see `docs/engine.md` for each step,
+//! the presets and the per-category defaults) and the offset map that lets every finding point
+//! at the exact bytes of the original text. It must not know about rules or matching: the engine
+//! normalises texts and terms with the same function, so a term and the text it is looked for
+//! in are always transformed alike.
+//!
+//! The work is done in two passes over a reusable buffer ([`Normalizer`]):
+//! 1. character steps (zero-width, compat, confusables, casefold), one character at a time,
+//!    with an ASCII fast path and a per-thread cache for the rest;
+//! 2. token steps (leet, separators, censor, repeats), which need to see a whole token, run only
+//!    when the profile asks for one of them.
+//!
+//! Numbers stay numbers: no step turns a token without at least two letters into letters, so
+//! "in 1969", "#455", "£99.99" and "2-3 days" come out as they went in (apart from case).
 
 use crate::finding::Category;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Which normalisation steps a rule applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -30,10 +45,44 @@ impl Profile {
         "censor",
     ];
 
+    /// No step at all: the text as written.
+    pub const NONE: Profile = Profile {
+        casefold: false,
+        compat: false,
+        confusables: false,
+        zero_width: false,
+        leet: false,
+        separators: false,
+        repeats: false,
+        censor: false,
+    };
+
+    /// Case, compatibility forms and invisible characters: safe for any rule.
+    pub const PLAIN: Profile = Profile {
+        casefold: true,
+        compat: true,
+        zero_width: true,
+        ..Profile::NONE
+    };
+
+    /// Every step: for words people disguise (slurs, profanity).
+    pub const STRICT: Profile = Profile {
+        casefold: true,
+        compat: true,
+        confusables: true,
+        zero_width: true,
+        leet: true,
+        separators: true,
+        repeats: true,
+        censor: true,
+    };
+
     /// A named preset (`none`, `plain`, `strict`), if `name` is one.
     pub fn preset(name: &str) -> Option<Profile> {
         match name {
-            "none" => Some(Profile::default()),
+            "none" => Some(Profile::NONE),
+            "plain" => Some(Profile::PLAIN),
+            "strict" => Some(Profile::STRICT),
             _ => None,
         }
     }
@@ -42,40 +91,558 @@ impl Profile {
     pub fn set_step(&mut self, name: &str) -> bool {
         match name {
             "casefold" => self.casefold = true,
+            "compat" => self.compat = true,
+            "confusables" => self.confusables = true,
+            "zero-width" => self.zero_width = true,
+            "leet" => self.leet = true,
+            "separators" => self.separators = true,
+            "repeats" => self.repeats = true,
+            "censor" => self.censor = true,
             _ => return false,
         }
         true
     }
 
-    /// The default profile for a category.
-    pub fn default_for(_category: Category) -> Profile {
-        Profile {
-            casefold: true,
-            ..Profile::default()
+    /// Whether the step called `name` is on (false for an unknown name).
+    pub fn has_step(&self, name: &str) -> bool {
+        match name {
+            "casefold" => self.casefold,
+            "compat" => self.compat,
+            "confusables" => self.confusables,
+            "zero-width" => self.zero_width,
+            "leet" => self.leet,
+            "separators" => self.separators,
+            "repeats" => self.repeats,
+            "censor" => self.censor,
+            _ => false,
         }
+    }
+
+    /// The steps that are on, in the order of [`Profile::STEP_NAMES`].
+    pub fn steps(&self) -> Vec<&'static str> {
+        Profile::STEP_NAMES
+            .into_iter()
+            .filter(|s| self.has_step(s))
+            .collect()
+    }
+
+    /// A short name: the preset's name when it is one, else the steps joined by `+`.
+    pub fn describe(&self) -> String {
+        for name in ["none", "plain", "strict"] {
+            if Profile::preset(name) == Some(*self) {
+                return name.to_string();
+            }
+        }
+        self.steps().join("+")
+    }
+
+    /// The default profile for a category (the reasons are in `docs/engine.md`).
+    pub fn default_for(category: Category) -> Profile {
+        match category {
+            // Words people disguise on purpose: every evasion step.
+            Category::Slur | Category::Profanity => Profile::STRICT,
+            // Look-alike letters and leetspeak are common in antisemitic spellings ("j3ws",
+            // "zi0nist"); separators and repeats are not, and they would glue innocent letters.
+            Category::Antisemitism => Profile {
+                confusables: true,
+                leet: true,
+                ..Profile::PLAIN
+            },
+            Category::Insult => Profile {
+                confusables: true,
+                ..Profile::PLAIN
+            },
+            // Claims are phrases of ordinary words; evasion steps only add risk.
+            Category::UnverifiedClaim => Profile::PLAIN,
+        }
+    }
+
+    fn has_token_steps(&self) -> bool {
+        self.leet || self.separators || self.repeats || self.censor
     }
 }
 
 /// Normalised text and, for each of its bytes, the byte offset in the original text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Normalized {
     pub text: String,
     /// `offsets[i]` is the original offset of normalised byte `i`; one extra entry maps the end.
     pub offsets: Vec<usize>,
+    /// `ends[i]` is the original end offset of the characters that produced normalised byte `i`
+    /// (a collapsed run of repeated letters ends after its last letter).
+    pub ends: Vec<usize>,
+    /// With the `repeats` step: `runs[i]` is how many times the letter at normalised byte `i`
+    /// was repeated in the original (1 for a single letter). Empty without the step.
+    pub runs: Vec<u32>,
+}
+
+impl Normalized {
+    /// The original byte span of normalised bytes `start..end` (`end > start`).
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if end <= start {
+            let at = self.offsets[start.min(self.offsets.len() - 1)];
+            return (at, at);
+        }
+        (self.offsets[start], self.ends[end - 1])
+    }
+
+    /// The repeat count of the letter at normalised byte `i` (1 without the `repeats` step).
+    pub fn run_at(&self, i: usize) -> u32 {
+        self.runs.get(i).copied().unwrap_or(1)
+    }
 }
 
 /// Normalise `text` with `profile`.
 pub fn normalize(text: &str, profile: Profile) -> Normalized {
-    let text = if profile.casefold {
-        text.to_lowercase()
-    } else {
-        text.to_string()
-    };
-    let offsets = (0..=text.len()).collect();
-    Normalized { text, offsets }
+    let mut out = Normalized::default();
+    Normalizer::default().normalize_into(text, profile, &mut out);
+    out
 }
 
 /// Normalise a rule term the way text is normalised, for matching and for lint.
 pub fn normalize_term(term: &str, profile: Profile) -> String {
     normalize(term, profile).text
+}
+
+/// Whether `c` counts as part of a word, in normalised text and for word boundaries:
+/// letters, digits and combining marks (so a decomposed "café" is one word).
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+    }
+}
+
+/// Characters that render as nothing and are used to split a word invisibly.
+fn is_zero_width(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Leetspeak digits and symbols, and the letter each stands for. `1` reads as `i` ("sh1t",
+/// "k1ll"), the more common intent than `l`.
+fn leet_letter(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        '@' => 'a',
+        '$' => 's',
+        '!' => 'i',
+        '|' => 'l',
+        _ => return None,
+    })
+}
+
+fn is_leet_symbol(c: char) -> bool {
+    matches!(c, '@' | '$' | '!' | '|')
+}
+
+/// Symbols people put in place of letters to half-hide a word ("f*ck", "sh!t", "c#nt").
+fn is_censor_symbol(c: char) -> bool {
+    matches!(c, '*' | '!' | '@' | '#' | '$' | '%' | '&' | '?' | '^')
+}
+
+/// The placeholder every censoring symbol becomes; the engine matches it against any letter.
+pub const CENSOR_MARK: char = '*';
+
+/// Characters that may sit between the single letters of a spaced-out word ("f.u.c.k").
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '.' | '-' | '_' | '*' | '/' | '\\' | '|' | ',' | '~' | '+' | ':' | '\u{A0}'
+    )
+}
+
+/// Suffixes that make a number an ordinal, a decade or a quantity ("3rd", "1990s", "10k").
+/// Leet must leave these alone: "3rd" is not "erd".
+const NUMBER_SUFFIXES: &[&str] = &[
+    "st", "nd", "rd", "th", "s", "k", "m", "b", "x", "am", "pm", "kg", "km", "cm", "mm", "ml",
+    "mb", "gb", "tb", "p", "px", "h", "hr", "hrs", "min", "g", "bn", "yo", "mph",
+];
+
+/// What the character steps turn one non-ASCII character into (empty: dropped).
+type CharMap = Box<[char]>;
+
+thread_local! {
+    /// Per-thread cache of the character steps for non-ASCII characters, keyed by the
+    /// character and the three steps that affect it. Text is mostly ASCII; the few other
+    /// characters repeat, and a per-thread map needs no lock under rayon.
+    static CHAR_CACHE: RefCell<HashMap<(char, u8), CharMap>> = RefCell::new(HashMap::new());
+}
+
+fn map_non_ascii(c: char, profile: Profile) -> CharMap {
+    use unicode_normalization::UnicodeNormalization;
+    let mut chars: Vec<char> = if profile.compat {
+        std::iter::once(c).nfkc().collect()
+    } else {
+        vec![c]
+    };
+    if profile.confusables {
+        let mut mapped = Vec::with_capacity(chars.len());
+        for ch in chars {
+            if ch.is_ascii() {
+                mapped.push(ch);
+                continue;
+            }
+            let mut buf = [0u8; 4];
+            let skeleton: Vec<char> =
+                unicode_security::skeleton(ch.encode_utf8(&mut buf)).collect();
+            // Only a look-alike of plain Latin letters is replaced. An accented letter's
+            // skeleton keeps its combining mark, so "é" stays "é": it is a different letter,
+            // not a disguise.
+            if !skeleton.is_empty()
+                && skeleton.len() <= 2
+                && skeleton.iter().all(|s| s.is_ascii_alphabetic())
+            {
+                mapped.extend(skeleton);
+            } else {
+                mapped.push(ch);
+            }
+        }
+        chars = mapped;
+    }
+    if profile.casefold {
+        chars = chars.into_iter().flat_map(char::to_lowercase).collect();
+    }
+    chars.into_boxed_slice()
+}
+
+/// Reusable buffers for normalising many texts without allocating per text.
+#[derive(Debug, Default)]
+pub struct Normalizer {
+    chars: Vec<char>,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    runs: Vec<u32>,
+    keep: Vec<bool>,
+}
+
+impl Normalizer {
+    /// Normalise `text` into `out`, reusing both `self`'s and `out`'s buffers.
+    pub fn normalize_into(&mut self, text: &str, profile: Profile, out: &mut Normalized) {
+        out.text.clear();
+        out.offsets.clear();
+        out.ends.clear();
+        out.runs.clear();
+        if !profile.has_token_steps() {
+            char_steps(text, profile, |c, s, e| {
+                push_char(out, c, s, e, None);
+            });
+            out.offsets.push(text.len());
+            return;
+        }
+        self.chars.clear();
+        self.starts.clear();
+        self.ends.clear();
+        self.runs.clear();
+        char_steps(text, profile, |c, s, e| {
+            self.chars.push(c);
+            self.starts.push(s);
+            self.ends.push(e);
+        });
+        if profile.leet {
+            self.leet();
+        }
+        if profile.separators {
+            self.separators();
+        }
+        if profile.censor {
+            self.censor();
+        }
+        self.runs.resize(self.chars.len(), 1);
+        if profile.repeats {
+            self.repeats();
+        }
+        for i in 0..self.chars.len() {
+            let run = profile.repeats.then_some(self.runs[i]);
+            push_char(out, self.chars[i], self.starts[i], self.ends[i], run);
+        }
+        out.offsets.push(text.len());
+    }
+
+    /// Replace leetspeak inside tokens that are mostly letters.
+    fn leet(&mut self) {
+        let n = self.chars.len();
+        let mut i = 0;
+        while i < n {
+            let c = self.chars[i];
+            if !(is_word_char(c) || is_leet_symbol(c)) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < n && (is_word_char(self.chars[j]) || is_leet_symbol(self.chars[j])) {
+                j += 1;
+            }
+            // Trim symbols at the edges: "fuck!" ends in punctuation, not in an "i". A leading
+            // "@" or "$" stays when a letter follows ("@ss", "$hit").
+            let (mut a, mut b) = (i, j);
+            while b > a && is_leet_symbol(self.chars[b - 1]) {
+                b -= 1;
+            }
+            while a < b
+                && is_leet_symbol(self.chars[a])
+                && !(matches!(self.chars[a], '@' | '$')
+                    && a + 1 < b
+                    && self.chars[a + 1].is_alphabetic())
+            {
+                a += 1;
+            }
+            if a < b && self.leet_applies(a, b) {
+                for k in a..b {
+                    if let Some(l) = leet_letter(self.chars[k]) {
+                        self.chars[k] = l;
+                    }
+                }
+            }
+            i = j;
+        }
+    }
+
+    /// A token is leetspeak when it has at least two letters, at least as many letters as
+    /// other characters, and is not a number with a unit or ordinal suffix ("3rd", "1990s").
+    fn leet_applies(&self, a: usize, b: usize) -> bool {
+        let tok = &self.chars[a..b];
+        let letters = tok.iter().filter(|c| c.is_alphabetic()).count();
+        let others = tok.len() - letters;
+        if others == 0 || letters < 2 || letters < others {
+            return false;
+        }
+        let digits = tok.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 {
+            let rest: String = tok[digits..].iter().collect();
+            if NUMBER_SUFFIXES.contains(&rest.as_str()) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Join single letters split by one separator ("f.u.c.k", "f u c k"), three or more.
+    fn separators(&mut self) {
+        let n = self.chars.len();
+        self.keep.clear();
+        self.keep.resize(n, true);
+        let isolated_letter = |chars: &[char], k: usize| {
+            chars[k].is_alphabetic()
+                && (k == 0 || !is_word_char(chars[k - 1]))
+                && (k + 1 >= n || !is_word_char(chars[k + 1]))
+        };
+        let mut i = 0;
+        while i < n {
+            if !isolated_letter(&self.chars, i) {
+                i += 1;
+                continue;
+            }
+            // Collect a run of isolated letters with gaps of one or two separators.
+            let mut letters = vec![i];
+            let mut k = i;
+            loop {
+                let mut g = k + 1;
+                while g < n && g - k <= 3 && is_separator(self.chars[g]) {
+                    g += 1;
+                }
+                let gap = g - k - 1;
+                if (1..=2).contains(&gap) && g < n && isolated_letter(&self.chars, g) {
+                    letters.push(g);
+                    k = g;
+                } else {
+                    break;
+                }
+            }
+            if letters.len() >= 3 {
+                for w in letters.windows(2) {
+                    for g in w[0] + 1..w[1] {
+                        self.keep[g] = false;
+                    }
+                }
+            }
+            i = k + 1;
+        }
+        self.compact();
+    }
+
+    /// Turn censoring symbols inside a mostly-letter token into [`CENSOR_MARK`].
+    fn censor(&mut self) {
+        let n = self.chars.len();
+        let mut i = 0;
+        while i < n {
+            let c = self.chars[i];
+            if !(is_word_char(c) || is_censor_symbol(c)) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < n && (is_word_char(self.chars[j]) || is_censor_symbol(self.chars[j])) {
+                j += 1;
+            }
+            if let Some((a, b)) = censored_token(&self.chars[i..j], |c| is_censor_symbol(*c)) {
+                for k in i + a..i + b {
+                    if is_censor_symbol(self.chars[k]) {
+                        self.chars[k] = CENSOR_MARK;
+                    }
+                }
+            }
+            i = j;
+        }
+    }
+
+    /// Collapse runs of the same letter to one, remembering the run's length.
+    fn repeats(&mut self) {
+        let n = self.chars.len();
+        self.keep.clear();
+        self.keep.resize(n, true);
+        let mut i = 0;
+        while i < n {
+            let c = self.chars[i];
+            let mut j = i + 1;
+            if c.is_alphabetic() {
+                while j < n && self.chars[j] == c {
+                    self.keep[j] = false;
+                    j += 1;
+                }
+                self.runs[i] = (j - i) as u32;
+                self.ends[i] = self.ends[j - 1];
+            }
+            i = j;
+        }
+        self.compact();
+    }
+
+    fn compact(&mut self) {
+        let mut w = 0;
+        for r in 0..self.chars.len() {
+            if self.keep[r] {
+                self.chars[w] = self.chars[r];
+                self.starts[w] = self.starts[r];
+                self.ends[w] = self.ends[r];
+                if r < self.runs.len() {
+                    self.runs[w] = self.runs[r];
+                }
+                w += 1;
+            }
+        }
+        self.chars.truncate(w);
+        self.starts.truncate(w);
+        self.ends.truncate(w);
+        self.runs.truncate(w.min(self.runs.len()));
+    }
+}
+
+/// The part of a token (letters, digits, censoring symbols) that reads as a censored word:
+/// leading symbols are dropped, trailing symbols count only when they are `*` ("a**"), and
+/// there must be at least one letter, at least as many letters as digits, and no more marks
+/// than letters plus one. Returns the range inside `tok` when some symbol stands for a letter.
+pub fn censored_token<T>(tok: &[T], is_mark: impl Fn(&T) -> bool) -> Option<(usize, usize)>
+where
+    T: Copy + Into<char>,
+{
+    let (mut a, mut b) = (0, tok.len());
+    while a < b && is_mark(&tok[a]) {
+        a += 1;
+    }
+    while b > a && is_mark(&tok[b - 1]) && tok[b - 1].into() != CENSOR_MARK {
+        b -= 1;
+    }
+    let part = &tok[a..b];
+    let marks = part.iter().filter(|c| is_mark(c)).count();
+    let letters = part.iter().filter(|c| (**c).into().is_alphabetic()).count();
+    let digits = part.len() - marks - letters;
+    if marks == 0 || letters == 0 || digits > letters || marks > letters + 1 {
+        return None;
+    }
+    Some((a, b))
+}
+
+#[inline]
+fn push_char(out: &mut Normalized, c: char, start: usize, end: usize, run: Option<u32>) {
+    let len = c.len_utf8();
+    out.text.push(c);
+    for _ in 0..len {
+        out.offsets.push(start);
+        out.ends.push(end);
+        if let Some(r) = run {
+            out.runs.push(r);
+        }
+    }
+}
+
+/// The character steps, calling `emit(char, original start, original end)` for each output
+/// character.
+#[inline]
+fn char_steps(text: &str, profile: Profile, mut emit: impl FnMut(char, usize, usize)) {
+    let needs_map = profile.compat || profile.confusables || profile.casefold;
+    for (start, c) in text.char_indices() {
+        let end = start + c.len_utf8();
+        if c.is_ascii() {
+            let c = if profile.casefold {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            };
+            emit(c, start, end);
+            continue;
+        }
+        if profile.zero_width && is_zero_width(c) {
+            continue;
+        }
+        if !needs_map {
+            emit(c, start, end);
+            continue;
+        }
+        let key = (
+            c,
+            profile.compat as u8 | (profile.confusables as u8) << 1 | (profile.casefold as u8) << 2,
+        );
+        CHAR_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let mapped = cache
+                .entry(key)
+                .or_insert_with(|| map_non_ascii(c, profile));
+            for &m in mapped.iter() {
+                emit(m, start, end);
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_and_steps_round_trip() {
+        let mut p = Profile::NONE;
+        for s in Profile::STEP_NAMES {
+            assert!(p.set_step(s));
+        }
+        assert_eq!(p, Profile::STRICT);
+        assert_eq!(Profile::STRICT.describe(), "strict");
+        assert!(!p.set_step("nope"));
+    }
+
+    #[test]
+    fn offsets_cover_every_byte() {
+        let n = normalize("Ｆｕ\u{200b}ck", Profile::STRICT);
+        assert_eq!(n.text, "fuck");
+        assert_eq!(n.offsets.len(), n.text.len() + 1);
+        assert_eq!(n.ends.len(), n.text.len());
+    }
 }

@@ -1,10 +1,99 @@
-//! `threadlint explain`. (Placeholder.)
+//! `threadlint explain`: how one text normalises under each profile in use, every candidate
+//! the automata found, and whether each was confirmed or why it was rejected.
+//!
+//! Wires `Engine::explain` to the terminal; it computes nothing itself.
 
+use super::{exit, load_engine, RuleArgs};
+use anyhow::Context;
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use threadlint::finding::Target;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The text to explain (or use --file).
+    #[arg(
+        value_name = "TEXT",
+        conflicts_with = "file",
+        required_unless_present = "file"
+    )]
+    pub text: Option<String>,
+    /// Read the text from a file (`-` for standard input).
+    #[arg(long, value_name = "F")]
+    pub file: Option<PathBuf>,
+    /// Check the text as a comment body, a commenter name or an article.
+    #[arg(long, default_value = "body", value_parser = parse_target)]
+    pub target: Target,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`explain` is not built yet")
+fn parse_target(s: &str) -> Result<Target, String> {
+    s.parse()
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let text = match (&args.text, &args.file) {
+        (Some(t), _) => t.clone(),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+                .context("reading standard input")?;
+            threadlint::input::decode(buf).text
+        }
+        (None, Some(path)) => {
+            threadlint::input::read_path(path)
+                .with_context(|| format!("reading {}", path.display()))?
+                .text
+        }
+        (None, None) => anyhow::bail!("give a TEXT or --file F"),
+    };
+    let engine = load_engine(&args.rules)?;
+    let x = engine.explain(&text, args.target);
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "target: {}", x.target)?;
+    writeln!(
+        out,
+        "rules: {} set(s), fingerprint {}",
+        engine.sets().len(),
+        engine.fingerprint()
+    )?;
+    if x.profiles.is_empty() {
+        writeln!(out, "no rule applies to this target")?;
+    }
+    for p in &x.profiles {
+        writeln!(out, "\nprofile {} ({} rule(s))", p.name, p.rules.len())?;
+        writeln!(out, "  normalised: {:?}", p.normalized)?;
+    }
+    writeln!(out, "\ncandidates: {}", x.candidates.len())?;
+    for c in &x.candidates {
+        writeln!(
+            out,
+            "  {}..{} {:?} -> {:?}  {} {} `{}` [{}]: {}",
+            c.span[0],
+            c.span[1],
+            c.matched,
+            c.normalized,
+            c.rule,
+            c.kind,
+            c.term,
+            c.profile,
+            c.verdict
+        )?;
+    }
+    writeln!(out, "\nfindings: {}", x.findings.len())?;
+    for f in &x.findings {
+        writeln!(
+            out,
+            "  {}:{} {} {} {:?} (normalised {:?}, term `{}`)",
+            f.line, f.column, f.severity, f.rule, f.matched, f.normalized, f.term
+        )?;
+    }
+    out.flush()?;
+    Ok(if x.findings.is_empty() {
+        exit::clean()
+    } else {
+        exit::found()
+    })
 }

@@ -1,13 +1,29 @@
-//! The matching engine. (Interface placeholder.)
+//! The matching engine: compiled rule sets in, findings out.
+//!
+//! Owns compiling rule sets (`build`), matching one text (`matcher`) and placing matches in a
+//! thread: byte spans in `Thread::source`, line:column, quotes, comment index. It never prints
+//! and never reads files; the design is in `docs/engine.md`.
 
-use crate::finding::{Finding, Target};
-use crate::rules::RuleSet;
-use crate::thread::Thread;
+mod build;
+mod matcher;
+
+pub use build::{regex_literal, REGEX_SIZE_LIMIT};
+pub use matcher::Verdict;
+
+use crate::finding::{sort_findings, Finding, Target};
+use crate::normalize::Profile;
+use crate::rules::{QuotedPolicy, RuleSet};
+use crate::thread::{LineIndex, Quote, Thread};
+use build::Compiled;
+use matcher::{RawMatch, Scratch, Trace};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 /// Compiled rule sets, built once and shared across threads.
 pub struct Engine {
     sets: Vec<RuleSet>,
     fingerprint: String,
+    compiled: Compiled,
 }
 
 /// A rule set that cannot be compiled (for example a regex over the size limit).
@@ -31,11 +47,58 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+/// What `explain` shows for one text: each profile's normalised text, every candidate with its
+/// verdict, and the findings that result.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    pub target: Target,
+    pub profiles: Vec<ExplainedProfile>,
+    pub candidates: Vec<ExplainedCandidate>,
+    pub findings: Vec<Finding>,
+}
+
+/// One normalisation profile in use for the target, and the text as it normalises.
+#[derive(Debug, Clone)]
+pub struct ExplainedProfile {
+    /// `strict`, `plain`, `none` or the steps joined by `+`.
+    pub name: String,
+    /// Full ids of the rules using this profile.
+    pub rules: Vec<String>,
+    pub normalized: String,
+}
+
+/// One candidate and what became of it.
+#[derive(Debug, Clone)]
+pub struct ExplainedCandidate {
+    pub rule: String,
+    /// `term`, `near`, `unless`, `regex-literal` or `regex`.
+    pub kind: &'static str,
+    pub term: String,
+    /// Name of the profile it was found under.
+    pub profile: String,
+    /// Byte span in the original text.
+    pub span: [usize; 2],
+    pub matched: String,
+    pub normalized: String,
+    pub verdict: Verdict,
+}
+
 impl Engine {
     pub fn new(sets: Vec<RuleSet>) -> Result<Engine, Vec<BuildError>> {
+        let compiled = build::compile(&sets)?;
+        let mut hasher = Sha256::new();
+        for set in &sets {
+            hasher.update(set.origin.as_bytes());
+            hasher.update([0]);
+            hasher.update(set.source.as_bytes());
+            hasher.update([0]);
+        }
+        let digest = hasher.finalize();
+        let fingerprint = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         Ok(Engine {
             sets,
-            fingerprint: String::new(),
+            fingerprint,
+            compiled,
         })
     }
 
@@ -44,19 +107,223 @@ impl Engine {
         &self.sets
     }
 
-    /// A hash of the loaded rule sets' contents.
+    /// A hash of the loaded rule sets' contents (16 hex digits of SHA-256 over each set's
+    /// origin and source, in load order).
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
     }
 
-    /// Every finding in a thread, sorted (see `finding::sort_findings`).
-    pub fn check_thread(&self, _thread: &Thread) -> Vec<Finding> {
-        Vec::new()
+    /// The normalisation profiles in use, one automaton each.
+    pub fn profiles(&self) -> Vec<Profile> {
+        self.compiled.profiles.iter().map(|p| p.profile).collect()
+    }
+
+    /// Number of distinct normalised literals in all automata.
+    pub fn pattern_count(&self) -> usize {
+        self.compiled
+            .profiles
+            .iter()
+            .map(|p| p.patterns.len())
+            .sum()
+    }
+
+    /// Every finding in a thread, sorted (see `finding::sort_findings`). Comments are checked
+    /// in parallel; the order is the same whatever the number of threads.
+    pub fn check_thread(&self, thread: &Thread) -> Vec<Finding> {
+        let source = thread.source.as_str();
+        let index = LineIndex::new(source);
+        let mut findings = Vec::new();
+        let mut scratch = Scratch::default();
+        let mut raw = Vec::new();
+        if let Some(article) = &thread.article {
+            if let Some(text) = source.get(article.span.start..article.span.end) {
+                raw.clear();
+                self.compiled
+                    .check_segment(text, Target::Article, &mut scratch, &mut raw, None);
+                let place = Place {
+                    source,
+                    index: &index,
+                    base: article.span.start,
+                    target: Target::Article,
+                    comment: None,
+                    quotes: &[],
+                };
+                findings.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
+            }
+        }
+        let per_comment: Vec<Vec<Finding>> = thread
+            .comments
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || (Scratch::default(), Vec::new()),
+                |(scratch, raw), (ci, comment)| {
+                    let mut out = Vec::new();
+                    let mut segments = Vec::with_capacity(2);
+                    segments.push((comment.span, Target::Body));
+                    if let Some(name) = comment.name_span {
+                        segments.push((name, Target::Name));
+                    }
+                    for (span, target) in segments {
+                        let Some(text) = source.get(span.start..span.end) else {
+                            continue;
+                        };
+                        raw.clear();
+                        self.compiled
+                            .check_segment(text, target, scratch, raw, None);
+                        let place = Place {
+                            source,
+                            index: &index,
+                            base: span.start,
+                            target,
+                            comment: Some(ci),
+                            quotes: if target == Target::Body {
+                                &comment.quotes
+                            } else {
+                                &[]
+                            },
+                        };
+                        out.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
+                    }
+                    out
+                },
+            )
+            .collect();
+        findings.extend(per_comment.into_iter().flatten());
+        sort_findings(&mut findings);
+        findings
     }
 
     /// Findings in one standalone text, as if it were a comment body (`Target::Body`), a
     /// commenter name or an article. `comment` is `Some(0)` for body and name, `None` for article.
-    pub fn check_text(&self, _text: &str, _target: Target) -> Vec<Finding> {
-        Vec::new()
+    pub fn check_text(&self, text: &str, target: Target) -> Vec<Finding> {
+        let mut raw = Vec::new();
+        self.compiled
+            .check_segment(text, target, &mut Scratch::default(), &mut raw, None);
+        let index = LineIndex::new(text);
+        let place = Place::standalone(text, &index, target);
+        let mut findings: Vec<Finding> =
+            raw.iter().filter_map(|m| self.finding(m, &place)).collect();
+        sort_findings(&mut findings);
+        findings
+    }
+
+    /// Everything `explain` shows for one standalone text.
+    pub fn explain(&self, text: &str, target: Target) -> Explanation {
+        let mut raw = Vec::new();
+        let mut traces: Vec<Trace> = Vec::new();
+        let mut texts: Vec<(usize, String)> = Vec::new();
+        self.compiled.check_segment(
+            text,
+            target,
+            &mut Scratch::default(),
+            &mut raw,
+            Some((&mut traces, &mut texts)),
+        );
+        let index = LineIndex::new(text);
+        let place = Place::standalone(text, &index, target);
+        let mut findings: Vec<Finding> =
+            raw.iter().filter_map(|m| self.finding(m, &place)).collect();
+        sort_findings(&mut findings);
+        let profile_name = |pi: usize| self.compiled.profiles[pi].profile.describe();
+        let profiles = texts
+            .iter()
+            .map(|(pi, normalized)| ExplainedProfile {
+                name: profile_name(*pi),
+                rules: self
+                    .compiled
+                    .rules
+                    .iter()
+                    .filter(|r| r.profile == *pi)
+                    .map(|r| r.full_id.clone())
+                    .collect(),
+                normalized: normalized.clone(),
+            })
+            .collect();
+        let mut candidates: Vec<ExplainedCandidate> = traces
+            .into_iter()
+            .map(|t| {
+                let normalized = texts
+                    .iter()
+                    .find(|(pi, _)| *pi == t.profile)
+                    .and_then(|(_, n)| n.get(t.norm_span.0..t.norm_span.1))
+                    .unwrap_or("")
+                    .to_string();
+                ExplainedCandidate {
+                    rule: self.compiled.rules[t.rule as usize].full_id.clone(),
+                    kind: t.kind,
+                    term: t.term,
+                    profile: profile_name(t.profile),
+                    span: [t.span.0, t.span.1],
+                    matched: text.get(t.span.0..t.span.1).unwrap_or("").to_string(),
+                    normalized,
+                    verdict: t.verdict,
+                }
+            })
+            .collect();
+        candidates.sort_by(|a, b| (a.span, &a.rule, a.kind).cmp(&(b.span, &b.rule, b.kind)));
+        Explanation {
+            target,
+            profiles,
+            candidates,
+            findings,
+        }
+    }
+
+    /// Place a match in its text: absolute span, line:column, quote status.
+    fn finding(&self, m: &RawMatch, place: &Place) -> Option<Finding> {
+        let compiled = &self.compiled.rules[m.rule as usize];
+        let rule = &self.sets[compiled.set].rules[compiled.index];
+        let start = place.base + m.start;
+        let end = place.base + m.end;
+        let quoted = place
+            .quotes
+            .iter()
+            .any(|q| q.span.start <= start && start < q.span.end);
+        if quoted && compiled.quoted == QuotedPolicy::Ignore {
+            return None;
+        }
+        let (line, column) = place.index.line_col(place.source, start);
+        Some(Finding {
+            rule: rule.full_id.clone(),
+            category: rule.category,
+            severity: rule.severity,
+            target: place.target,
+            comment: place.comment,
+            span: [start, end],
+            line,
+            column,
+            matched: place.source.get(start..end).unwrap_or("").to_string(),
+            normalized: m.normalized.clone(),
+            term: m.term.clone(),
+            quoted,
+            counts_when_quoted: quoted && compiled.quoted == QuotedPolicy::Count,
+        })
+    }
+}
+
+/// Where a checked text sits in its source.
+struct Place<'a> {
+    source: &'a str,
+    index: &'a LineIndex,
+    base: usize,
+    target: Target,
+    comment: Option<usize>,
+    quotes: &'a [Quote],
+}
+
+impl<'a> Place<'a> {
+    fn standalone(text: &'a str, index: &'a LineIndex, target: Target) -> Place<'a> {
+        Place {
+            source: text,
+            index,
+            base: 0,
+            target,
+            comment: match target {
+                Target::Article => None,
+                Target::Body | Target::Name => Some(0),
+            },
+            quotes: &[],
+        }
     }
 }

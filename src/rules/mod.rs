@@ -1,18 +1,35 @@
-//! The rule language: loading YAML rule sets, reporting problems with file:line:col, linting.
-//! (Loader placeholder.)
+//! The rule language: loading YAML rule sets, reporting problems with file:line:col, and the
+//! generated reference material (format schema, rules documentation).
+//!
+//! Owns the rule-file format and everything that reads it. It must not match text (that is
+//! the engine) nor print (commands in `cli::rules` do): it returns sets and diagnostics.
 
+pub mod docs;
+pub mod examples;
+pub mod load;
 pub mod model;
+pub mod schema;
 
+pub use load::load_str;
 pub use model::*;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How serious a rule-file problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     Warning,
     Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        }
+    }
 }
 
 /// One problem in a rule file, printed as `path:line:col: error[code]: message`.
@@ -29,29 +46,119 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.level {
-            Level::Error => "error",
-            Level::Warning => "warning",
-        };
         write!(
             f,
             "{}:{}:{}: {}[{}]: {}",
-            self.origin, self.line, self.column, level, self.code, self.message
+            self.origin,
+            self.line,
+            self.column,
+            self.level.as_str(),
+            self.code,
+            self.message
         )
     }
 }
 
-/// Parse one rule file. Returns the set when it has no errors, and every problem found.
-pub fn load_str(_origin: &str, _text: &str) -> (Option<RuleSet>, Vec<Diagnostic>) {
-    (None, Vec::new())
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled_rules.rs"));
+}
+
+/// The bundled rule files, `(file name, contents)`, sorted by name.
+pub fn bundled_files() -> &'static [(&'static str, &'static str)] {
+    bundled::BUNDLED
 }
 
 /// The rule sets bundled into the binary.
 pub fn load_bundled() -> (Vec<RuleSet>, Vec<Diagnostic>) {
-    (Vec::new(), Vec::new())
+    collect(
+        bundled_files()
+            .iter()
+            .map(|(name, text)| (format!("bundled:rules/{name}"), text.to_string())),
+    )
 }
 
 /// Rule files and directories of them (`*.yaml`, `*.yml`, recursively, in sorted order).
-pub fn load_paths(_paths: &[PathBuf]) -> (Vec<RuleSet>, Vec<Diagnostic>) {
-    (Vec::new(), Vec::new())
+/// A path that does not exist or cannot be read is an error diagnostic naming it.
+pub fn load_paths(paths: &[PathBuf]) -> (Vec<RuleSet>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found, &mut diags);
+            found.sort();
+            files.extend(found);
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            diags.push(io_diag(path, "no such file or directory"));
+        }
+    }
+    let mut texts = Vec::new();
+    for file in files {
+        match std::fs::read(&file) {
+            Ok(bytes) => {
+                let text = crate::input::decode(bytes);
+                texts.push((file.display().to_string(), text.text));
+            }
+            Err(err) => diags.push(io_diag(&file, &format!("cannot read: {err}"))),
+        }
+    }
+    let (sets, more) = collect(texts.into_iter());
+    diags.extend(more);
+    (sets, diags)
+}
+
+fn io_diag(path: &Path, message: &str) -> Diagnostic {
+    Diagnostic {
+        origin: path.display().to_string(),
+        line: 1,
+        column: 1,
+        level: Level::Error,
+        code: "cannot-read",
+        message: message.to_string(),
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(err) => {
+            diags.push(io_diag(dir, &format!("cannot read directory: {err}")));
+            return;
+        }
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, out, diags);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Load several files; two files declaring the same set name is an error on the second.
+fn collect(files: impl Iterator<Item = (String, String)>) -> (Vec<RuleSet>, Vec<Diagnostic>) {
+    let mut sets: Vec<RuleSet> = Vec::new();
+    let mut diags = Vec::new();
+    for (origin, text) in files {
+        let (set, d) = load_str(&origin, &text);
+        diags.extend(d);
+        if let Some(set) = set {
+            if let Some(first) = sets.iter().find(|s| s.name == set.name) {
+                diags.push(Diagnostic {
+                    origin,
+                    line: 1,
+                    column: 1,
+                    level: Level::Error,
+                    code: "duplicate-set",
+                    message: format!("set `{}` is already loaded from {}", set.name, first.origin),
+                });
+                continue;
+            }
+            sets.push(set);
+        }
+    }
+    (sets, diags)
 }

@@ -1,14 +1,796 @@
-//! The segmenter. (Interface placeholder.)
+//! The segmenter: the plain text of a scraped page in, a [`Thread`] out (article, boilerplate,
+//! comments with author or none, body lines and span, quotes).
+//!
+//! Owns reading structure out of layout: blank lines, short name lines, timestamps, comment
+//! actions, counters, site notices. It knows nothing of rules or findings and must not match
+//! them. Each heuristic is explained, with the case that forced it, in `docs/segmenter.md`.
+//!
+//! Submodules: `lines` (splitting), `classify` (one line in isolation), `names` (name score of
+//! one line), `quotes` (quotes in a body and their sources); this file puts them together.
 
-use crate::thread::Thread;
+mod classify;
+mod lines;
+mod names;
+mod quotes;
+
+use crate::thread::{Article, Comment, LineRange, Quote, Span, Thread};
+use classify::{Kind, Section};
+use lines::{Block, Line};
+use std::collections::HashMap;
 
 /// Segment a page's text into a thread named `name`.
+///
+/// Never panics and runs in time linear in the size of `source`.
 pub fn segment(name: &str, source: String) -> Thread {
+    let (article, boilerplate, comments) = {
+        let lines = lines::split(&source);
+        let page = Page::new(&lines);
+        page.run(source.len())
+    };
     Thread {
         name: name.to_string(),
         source,
-        article: None,
-        boilerplate: Vec::new(),
-        comments: Vec::new(),
+        article,
+        boilerplate,
+        comments,
     }
+}
+
+/// What a block is, before comments are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BlockClass {
+    /// Most lines are site chrome; the strongest section kind.
+    Chrome(Section),
+    /// Only comment actions and timestamps ("Reply", "▲ 3", "5 years ago").
+    Action,
+    Content,
+}
+
+/// Where a block sits on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Zone {
+    /// Not yet known (article or comments).
+    Open,
+    /// After a "Latest news" marker, a notice or a teaser list: boilerplate until a comment
+    /// section opens.
+    Tail,
+}
+
+/// A comment header found by its own shape ("Name says:", "Name • 2h", name then timestamp).
+#[derive(Debug, Clone, Copy)]
+struct Header {
+    line: usize,
+    name: Span,
+    /// Last line of the header (timestamp and action lines directly under the name).
+    end: usize,
+}
+
+/// A comment as line indices (0-based) before it becomes a [`Comment`].
+#[derive(Debug, Clone)]
+struct Draft {
+    name: Option<(usize, Span)>,
+    first: usize,
+    last: usize,
+}
+
+struct Page<'s, 'l> {
+    lines: &'l [Line<'s>],
+    kinds: Vec<Kind>,
+    blocks: Vec<Block>,
+    class: Vec<BlockClass>,
+}
+
+/// A paragraph of article prose: long enough that no name, caption or menu is this long.
+/// Headlines are as long but do not end like a sentence (seed 001 line 1, seed 004 line 3).
+fn is_prose(text: &str) -> bool {
+    text.len() >= 80
+        && text.split_whitespace().take(12).count() >= 12
+        && (text.ends_with(['.', '!', '?', '…', '"', '”', '’', ')', ':']) || text.contains(". "))
+}
+
+impl<'s, 'l> Page<'s, 'l> {
+    fn new(lines: &'l [Line<'s>]) -> Self {
+        let kinds: Vec<Kind> = lines.iter().map(|l| classify::kind(l.text)).collect();
+        let blocks = lines::blocks(lines);
+        let class = blocks
+            .iter()
+            .map(|b| {
+                let n = b.last - b.first + 1;
+                let mut sections = 0;
+                let mut actions = 0;
+                let mut strongest: Option<Section> = None;
+                for k in &kinds[b.first..=b.last] {
+                    match k {
+                        Kind::Section(s) => {
+                            sections += 1;
+                            strongest = Some(match (strongest, s) {
+                                (_, Section::CommentHeader) | (Some(Section::CommentHeader), _) => {
+                                    Section::CommentHeader
+                                }
+                                (_, Section::ListMarker) | (Some(Section::ListMarker), _) => {
+                                    Section::ListMarker
+                                }
+                                (_, Section::Notice) | (Some(Section::Notice), _) => {
+                                    Section::Notice
+                                }
+                                (_, s) => *s,
+                            });
+                        }
+                        Kind::Action | Kind::Timestamp => actions += 1,
+                        _ => {}
+                    }
+                }
+                match strongest {
+                    // A paragraph with one notice phrase among prose stays content; a block
+                    // that is mostly chrome is chrome ("Comments" among paywall lines, seed 003).
+                    Some(s) if (sections + actions) * 2 > n && sections * 3 >= n => {
+                        BlockClass::Chrome(s)
+                    }
+                    _ if actions == n => BlockClass::Action,
+                    _ => BlockClass::Content,
+                }
+            })
+            .collect();
+        Page {
+            lines,
+            kinds,
+            blocks,
+            class,
+        }
+    }
+
+    fn text(&self, i: usize) -> &'s str {
+        self.lines[i].text
+    }
+
+    fn block_text_len(&self, b: &Block) -> usize {
+        (b.first..=b.last).map(|i| self.lines[i].text.len()).sum()
+    }
+
+    /// Run every stage; returns article, boilerplate and comments.
+    fn run(&self, source_len: usize) -> (Option<Article>, Vec<LineRange>, Vec<Comment>) {
+        let nb = self.blocks.len();
+        // Leading chrome ("Menu Close", seed 004) is boilerplate, not article.
+        let lead = (0..nb)
+            .take_while(|&b| {
+                matches!(
+                    self.class[b],
+                    BlockClass::Chrome(Section::Menu | Section::Notice)
+                )
+            })
+            .count();
+        // The article body starts at its first prose paragraph; short lines before it are the
+        // headline, breadcrumbs, bylines and captions (seeds 001, 003).
+        let header_before = |upto: usize| {
+            (lead..upto).find(|&b| self.class[b] == BlockClass::Chrome(Section::CommentHeader))
+        };
+        let prose = (lead..nb).find(|&b| {
+            self.class[b] == BlockClass::Content
+                && (self.blocks[b].first..=self.blocks[b].last).any(|i| is_prose(self.text(i)))
+        });
+        let body_start = prose.unwrap_or(nb);
+        // A comment section that opens before any prose (a page that is only comments).
+        let search_from = match header_before(body_start) {
+            Some(h) => h + 1,
+            None => body_start,
+        };
+
+        let zones = self.zones(lead);
+        let headers = self.headers(lead);
+        let explicit = headers.len() >= 2
+            || (headers.len() == 1 && header_before(self.line_block(headers[0].line)).is_some());
+
+        let (drafts, article_end_block) = if explicit {
+            self.explicit(&headers, &zones)
+        } else {
+            self.plain(search_from, body_start, &zones)
+        };
+
+        // Roles of lines: boilerplate where chrome or tail lies outside article and comments.
+        let mut in_comment = vec![false; self.lines.len()];
+        for d in &drafts {
+            let from = d.name.map_or(d.first, |(l, _)| l);
+            let mut to = d.last;
+            // Actions and timestamps right under a body belong to the comment.
+            while to + 1 < self.lines.len()
+                && matches!(
+                    self.kinds[to + 1],
+                    Kind::Action | Kind::Timestamp | Kind::Blank
+                )
+            {
+                to += 1;
+            }
+            for flag in &mut in_comment[from..=to] {
+                *flag = true;
+            }
+        }
+        let article_blocks = lead..article_end_block.unwrap_or(lead);
+        let article = if article_blocks.is_empty() {
+            None
+        } else {
+            let first_line = self.blocks[article_blocks.start].first;
+            let last_line = self.blocks[article_blocks.end - 1].last;
+            Some(Article {
+                title: self.title(lead, body_start.min(article_blocks.end)),
+                lines: LineRange::new(first_line + 1, last_line + 1),
+                span: Span::new(
+                    self.lines[first_line].start,
+                    self.lines[last_line].text_end(),
+                ),
+            })
+        };
+        let mut boiler = vec![false; self.lines.len()];
+        for (bi, b) in self.blocks.iter().enumerate() {
+            let chrome = match self.class[bi] {
+                BlockClass::Chrome(_) => true,
+                BlockClass::Action => true,
+                BlockClass::Content => {
+                    bi < lead || (zones[bi] == Zone::Tail && !article_blocks.contains(&bi))
+                }
+            };
+            let inside_article =
+                article_blocks.contains(&bi) && self.class[bi] == BlockClass::Content;
+            for (i, flag) in boiler.iter_mut().enumerate().take(b.last + 1).skip(b.first) {
+                *flag = chrome && !inside_article && !in_comment[i];
+            }
+        }
+        // Content that is neither article nor comment after the article (an unclaimed
+        // paragraph between the tail and the comments) is boilerplate too.
+        let article_last = article.as_ref().map_or(0, |a| a.lines.last);
+        for (bi, b) in self.blocks.iter().enumerate() {
+            if b.first + 1 > article_last
+                && !(b.first..=b.last).any(|i| in_comment[i])
+                && bi >= lead
+            {
+                for flag in &mut boiler[b.first..=b.last] {
+                    *flag = true;
+                }
+            }
+        }
+        let boilerplate = self.ranges(&boiler);
+
+        let article_text = article
+            .as_ref()
+            .map_or(String::new(), |a| self.source_slice(a.span));
+        let mut tracer = quotes::Tracer::new(&article_text, source_len);
+        let comments = drafts
+            .iter()
+            .map(|d| self.comment(d, &mut tracer))
+            .collect();
+        (article, boilerplate, comments)
+    }
+
+    fn source_slice(&self, span: Span) -> String {
+        // Lines borrow one source; rebuild the slice from line texts (spans never cross
+        // unknown bytes because they start and end at line texts).
+        let first = self.line_of(span.start);
+        let last = self.line_of(span.end.saturating_sub(1));
+        (first..=last)
+            .map(|i| self.lines[i].text)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        match self.lines.binary_search_by(|l| l.start.cmp(&offset)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    fn line_block(&self, line: usize) -> usize {
+        match self.blocks.binary_search_by(|b| b.first.cmp(&line)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// Merge boilerplate lines into ranges; blank lines between them do not break a range.
+    fn ranges(&self, boiler: &[bool]) -> Vec<LineRange> {
+        let mut out: Vec<LineRange> = Vec::new();
+        let mut open: Option<(usize, usize)> = None;
+        for (i, &b) in boiler.iter().enumerate() {
+            if b {
+                open = Some(match open {
+                    Some((s, _)) => (s, i),
+                    None => (i, i),
+                });
+            } else if !self.lines[i].is_blank() {
+                if let Some((s, e)) = open.take() {
+                    out.push(LineRange::new(s + 1, e + 1));
+                }
+            }
+        }
+        if let Some((s, e)) = open {
+            out.push(LineRange::new(s + 1, e + 1));
+        }
+        out
+    }
+
+    /// The headline: the first headline-shaped line before the body; when a later line is
+    /// its tail, the earlier one was a breadcrumb run into it (seed 001).
+    fn title(&self, from: usize, to: usize) -> Option<usize> {
+        let cand: Vec<usize> = (from..to.min(self.blocks.len()))
+            .filter(|&b| self.class[b] == BlockClass::Content)
+            .flat_map(|b| self.blocks[b].first..=self.blocks[b].last)
+            .filter(|&i| !is_prose(self.text(i)))
+            .take(8)
+            .collect();
+        let first = *cand
+            .iter()
+            .find(|&&i| classify::is_headline(self.text(i)))?;
+        let t = self.text(first);
+        let tail = cand.iter().find(|&&j| {
+            j > first
+                && self.text(j).len() < t.len()
+                && classify::is_headline(self.text(j))
+                && t.ends_with(self.text(j))
+        });
+        Some(tail.copied().unwrap_or(first) + 1)
+    }
+
+    /// Mark blocks after a list marker, a notice or a teaser list as tail until a comment
+    /// section opens (seeds 001, 003, 004).
+    fn zones(&self, lead: usize) -> Vec<Zone> {
+        let nb = self.blocks.len();
+        let mut zones = vec![Zone::Open; nb];
+        let teaser = self.teaser_lists();
+        let mut tail = false;
+        let mut seen_prose = false;
+        for b in lead..nb {
+            match self.class[b] {
+                BlockClass::Chrome(Section::CommentHeader) => tail = false,
+                BlockClass::Chrome(Section::ListMarker | Section::Notice) if seen_prose => {
+                    tail = true
+                }
+                BlockClass::Content if teaser[b] => tail = true,
+                BlockClass::Content => {
+                    let blk = self.blocks[b];
+                    if (blk.first..=blk.last).any(|i| is_prose(self.text(i))) {
+                        seen_prose = true;
+                    }
+                }
+                _ => {}
+            }
+            if tail {
+                zones[b] = Zone::Tail;
+            }
+        }
+        zones
+    }
+
+    /// Blocks in a run of at least two "headline, blank, teaser…" link items.
+    fn teaser_lists(&self) -> Vec<bool> {
+        let nb = self.blocks.len();
+        let mut item = vec![false; nb];
+        let is_teaser = |b: usize| {
+            let t = self.text(self.blocks[b].last);
+            t.ends_with("...") || t.ends_with('…') || t.ends_with("[…]") || t.ends_with("[...]")
+        };
+        let is_head = |b: usize| {
+            self.blocks[b].is_single()
+                && self.class[b] == BlockClass::Content
+                && !self.text(self.blocks[b].first).ends_with(['.', '!', '?'])
+                && self.text(self.blocks[b].first).len() <= 200
+        };
+        let mut b = 0;
+        while b + 1 < nb {
+            // Count consecutive (headline, teaser) pairs starting at b.
+            let mut k = b;
+            let mut pairs = 0;
+            while k + 1 < nb && is_head(k) && is_teaser(k + 1) && self.blocks[k + 1].gap == 1 {
+                pairs += 1;
+                k += 2;
+            }
+            if pairs >= 2 {
+                for flag in &mut item[b..k] {
+                    *flag = true;
+                }
+                b = k;
+            } else {
+                b += 1;
+            }
+        }
+        item
+    }
+
+    /// Comment headers found by shape: inline ("Name says:", "Name • 5 years ago") or a
+    /// name-like line with a timestamp right under it (or after one blank line).
+    fn headers(&self, lead: usize) -> Vec<Header> {
+        let mut out = Vec::new();
+        let from = self.blocks.get(lead).map_or(self.lines.len(), |b| b.first);
+        let mut i = from;
+        while i < self.lines.len() {
+            let t = self.text(i);
+            let starts_para = i == 0
+                || matches!(
+                    self.kinds[i - 1],
+                    Kind::Blank | Kind::Action | Kind::Timestamp | Kind::Section(_)
+                );
+            if self.kinds[i] != Kind::Text || !starts_para || t.len() > 140 {
+                i += 1;
+                continue;
+            }
+            let mut name = classify::inline_header(t).map(|(a, b)| {
+                Span::new(self.lines[i].text_start + a, self.lines[i].text_start + b)
+            });
+            let mut end = i;
+            // The next non-blank line (at most one blank between) is a timestamp.
+            let mut j = i + 1;
+            if j < self.lines.len() && self.lines[j].is_blank() {
+                j += 1;
+            }
+            let stamped = j < self.lines.len() && self.kinds[j] == Kind::Timestamp;
+            if name.is_none() && stamped && names::score(t).is_some_and(|s| s > -3) {
+                name = Some(Span::new(
+                    self.lines[i].text_start,
+                    self.lines[i].text_end(),
+                ));
+            }
+            if let Some(span) = name {
+                if stamped {
+                    end = j;
+                }
+                while end + 1 < self.lines.len()
+                    && matches!(self.kinds[end + 1], Kind::Timestamp | Kind::Action)
+                {
+                    end += 1;
+                }
+                out.push(Header {
+                    line: i,
+                    name: span,
+                    end,
+                });
+                i = end + 1;
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// Layout with explicit headers: each header starts a comment whose body runs to the next
+    /// header; an action line ("Reply") followed by more text ends the comment, and the text
+    /// after it is a guest comment.
+    fn explicit(&self, headers: &[Header], zones: &[Zone]) -> (Vec<Draft>, Option<usize>) {
+        let n = self.lines.len();
+        let first_header_block = self.line_block(headers[0].line);
+        let article_end = self.article_end(first_header_block, zones);
+        let mut drafts = Vec::new();
+        for (hi, h) in headers.iter().enumerate() {
+            let stop = headers.get(hi + 1).map_or(n, |x| x.line);
+            let mut cur: Option<Draft> = Some(Draft {
+                name: Some((h.line, h.name)),
+                first: usize::MAX,
+                last: 0,
+            });
+            let mut after_action = false;
+            for i in h.end + 1..stop {
+                let bi = self.line_block(i);
+                if self.lines[i].is_blank() {
+                    continue;
+                }
+                if zones[bi] == Zone::Tail || matches!(self.class[bi], BlockClass::Chrome(_)) {
+                    break;
+                }
+                match self.kinds[i] {
+                    Kind::Text => {
+                        if after_action && cur.as_ref().map_or(true, |d| d.first != usize::MAX) {
+                            if let Some(d) = cur.take() {
+                                drafts.push(d);
+                            }
+                            cur = Some(Draft {
+                                name: None,
+                                first: usize::MAX,
+                                last: 0,
+                            });
+                        }
+                        after_action = false;
+                        let d = cur.as_mut().expect("a draft is open");
+                        if d.first == usize::MAX {
+                            d.first = i;
+                        }
+                        d.last = i;
+                    }
+                    Kind::Action => after_action = true,
+                    _ => {}
+                }
+            }
+            if let Some(d) = cur {
+                drafts.push(d);
+            }
+        }
+        drafts.retain(|d| d.first != usize::MAX);
+        (drafts, article_end)
+    }
+
+    /// One past the last article block before block `stop`: the last content block that is
+    /// not in the tail.
+    fn article_end(&self, stop: usize, zones: &[Zone]) -> Option<usize> {
+        (0..stop.min(self.blocks.len()))
+            .rev()
+            .find(|&b| self.class[b] == BlockClass::Content && zones[b] == Zone::Open)
+            .map(|b| b + 1)
+    }
+
+    /// The seeds' layout: name line, one blank line, body; guests after two blank lines.
+    fn plain(
+        &self,
+        search_from: usize,
+        body_start: usize,
+        zones: &[Zone],
+    ) -> (Vec<Draft>, Option<usize>) {
+        let nb = self.blocks.len();
+        let takes_part = |b: usize| self.class[b] == BlockClass::Content && zones[b] == Zone::Open;
+        // Repeated single-line blocks: a name that comes back is strong evidence (seed 002).
+        let mut repeats: HashMap<&str, usize> = HashMap::new();
+        for b in search_from..nb {
+            if takes_part(b) && self.blocks[b].is_single() {
+                *repeats.entry(self.text(self.blocks[b].first)).or_default() += 1;
+            }
+        }
+        let name_score = |b: usize| -> Option<i32> {
+            let blk = self.blocks[b];
+            if !blk.is_single() || self.kinds[blk.first] != Kind::Text {
+                return None;
+            }
+            let t = self.text(blk.first);
+            let s = names::score(t)?;
+            let rep = repeats.get(t).copied().unwrap_or(0);
+            Some(if rep >= 2 && s > -3 { s + 3 } else { s })
+        };
+
+        // Runs: participating blocks joined by exactly one blank line.
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut b = search_from;
+        while b < nb {
+            if !takes_part(b) {
+                b += 1;
+                continue;
+            }
+            let s = b;
+            while b + 1 < nb && takes_part(b + 1) && self.blocks[b + 1].gap == 1 {
+                b += 1;
+            }
+            runs.push((s, b));
+            b += 1;
+        }
+
+        // Label each run: N (name) or B (body) maximising the sum of name scores, with a name
+        // always followed by a body in the same run and never by another name.
+        let mut is_name = vec![false; nb];
+        for &(s, e) in &runs {
+            let len = e - s + 1;
+            // best[k][0]: best total for blocks k.. given block k is B; [1]: block k is N.
+            let neg = i64::MIN / 4;
+            let mut best = vec![[0i64, neg]; len + 1];
+            let mut choice_b = vec![false; len + 1];
+            best[len] = [0, neg];
+            for k in (0..len).rev() {
+                let next_b = best[k + 1][0];
+                let next_n = best[k + 1][1];
+                // Block k as B: the next block may be either.
+                choice_b[k] = next_n > next_b;
+                best[k][0] = next_b.max(next_n);
+                // Block k as N: needs a next block labelled B.
+                best[k][1] = match name_score(s + k) {
+                    Some(sc) if sc > 0 && k + 1 < len => sc as i64 + next_b,
+                    _ => neg,
+                };
+            }
+            let mut state_n = best[0][1] > best[0][0];
+            for k in 0..len {
+                is_name[s + k] = state_n;
+                state_n = if state_n { false } else { choice_b[k] };
+            }
+        }
+
+        // The article's usual gap between paragraphs: two blank lines separate guests only
+        // where the article does not already use them.
+        let article_gap = {
+            let mut gaps: Vec<usize> = (body_start..nb)
+                .filter(|&b| takes_part(b))
+                .take(12)
+                .map(|b| self.blocks[b].gap)
+                .skip(1)
+                .collect();
+            gaps.sort_unstable();
+            gaps.get(gaps.len() / 2).copied().unwrap_or(1)
+        };
+
+        // Candidate comment starts.
+        let mut cand: Vec<usize> = Vec::new();
+        let mut header_seen = vec![false; nb + 1];
+        // A header before the body means the section opened before any prose.
+        let mut seen = search_from < body_start;
+        let from = body_start.min(search_from);
+        for (b, flag) in header_seen.iter_mut().enumerate().take(nb).skip(from) {
+            if self.class[b] == BlockClass::Chrome(Section::CommentHeader) {
+                seen = true;
+            }
+            *flag = seen;
+        }
+        for &(s, e) in &runs {
+            if s < body_start.min(search_from) {
+                continue;
+            }
+            let prev_separates = s > 0
+                && (self.blocks[s].gap >= 2 && self.blocks[s].gap > article_gap
+                    || matches!(
+                        self.class[s - 1],
+                        BlockClass::Action | BlockClass::Chrome(_)
+                    )
+                    || !takes_part(s - 1));
+            if !is_name[s] && (prev_separates && s > body_start || header_seen[s]) {
+                cand.push(s);
+            }
+            for (k, named) in is_name.iter().enumerate().take(e + 1).skip(s) {
+                if *named && k >= body_start.min(search_from) {
+                    cand.push(k);
+                }
+            }
+        }
+        cand.sort_unstable();
+        cand.dedup();
+
+        // The comment section starts at the first candidate with evidence behind it: a
+        // comment header before it, another comment after it, or a name that repeats.
+        let start = cand.iter().enumerate().find(|&(i, &c)| {
+            header_seen[c]
+                || cand.len() - i >= 2
+                || (is_name[c]
+                    && repeats
+                        .get(self.text(self.blocks[c].first))
+                        .is_some_and(|&r| r >= 2))
+        });
+        let Some((ci, &start)) = start else {
+            let end = self.article_end(nb, zones);
+            return (Vec::new(), end);
+        };
+        let mut starts: Vec<usize> = cand[ci..].to_vec();
+
+        // A guest comment can follow the article's last paragraph after one blank line (seed
+        // 000, line 15). It reads differently from the article: much shorter than the
+        // article's paragraphs and informal. Seed 002 line 15 is as long as the others.
+        let mut article_stop = start;
+        if start > 0 && takes_part(start - 1) && self.blocks[start].gap == 1 && !header_seen[start]
+        {
+            let last = start - 1;
+            let paras: Vec<usize> = (body_start..last)
+                .filter(|&b| takes_part(b))
+                .map(|b| self.block_text_len(&self.blocks[b]))
+                .collect();
+            if !paras.is_empty() && last > body_start {
+                let mut sorted = paras.clone();
+                sorted.sort_unstable();
+                let median = sorted[sorted.len() / 2];
+                let len = self.block_text_len(&self.blocks[last]);
+                let text: Vec<&str> = (self.blocks[last].first..=self.blocks[last].last)
+                    .map(|i| self.text(i))
+                    .collect();
+                if len * 2 < median && informal(&text.join(" ")) >= 1 {
+                    starts.insert(0, last);
+                    article_stop = last;
+                }
+            }
+        }
+
+        let article_end = self.article_end(article_stop, zones);
+        let mut drafts = Vec::new();
+        for (si, &s) in starts.iter().enumerate() {
+            let next = starts.get(si + 1).copied().unwrap_or(nb);
+            let (name, body_from) = if is_name[s] {
+                let l = self.blocks[s].first;
+                (
+                    Some((
+                        l,
+                        Span::new(self.lines[l].text_start, self.lines[l].text_end()),
+                    )),
+                    s + 1,
+                )
+            } else {
+                (None, s)
+            };
+            // The body: participating blocks joined to the start by single blank lines.
+            let mut last_block = body_from;
+            let mut k = body_from;
+            while k + 1 < next && takes_part(k + 1) && self.blocks[k + 1].gap == 1 {
+                k += 1;
+                last_block = k;
+            }
+            if body_from >= nb || !takes_part(body_from) {
+                continue;
+            }
+            let (first, last) =
+                self.trim_body(self.blocks[body_from].first, self.blocks[last_block].last);
+            if let Some((first, last)) = first.zip(last) {
+                drafts.push(Draft { name, first, last });
+            }
+        }
+        (drafts, article_end)
+    }
+
+    /// Drop action, timestamp and chrome lines at either end of a body.
+    fn trim_body(&self, mut first: usize, mut last: usize) -> (Option<usize>, Option<usize>) {
+        let is_body = |i: usize| self.kinds[i] == Kind::Text;
+        while first <= last && !is_body(first) {
+            first += 1;
+        }
+        while last > first && !is_body(last) {
+            last -= 1;
+        }
+        if first > last || !is_body(first) {
+            return (None, None);
+        }
+        (Some(first), Some(last))
+    }
+
+    fn comment(&self, d: &Draft, tracer: &mut quotes::Tracer) -> Comment {
+        let found = quotes::find(self.lines, d.first, d.last);
+        let mut quotes_out = Vec::new();
+        for f in &found {
+            let text: String = (f.first..=f.last)
+                .map(|i| self.text(i))
+                .collect::<Vec<_>>()
+                .join("\n");
+            quotes_out.push(Quote {
+                lines: LineRange::new(f.first + 1, f.last + 1),
+                span: f.span,
+                source: tracer.trace(&text),
+            });
+        }
+        let body: Vec<&str> = (d.first..=d.last).map(|i| self.text(i)).collect();
+        tracer.push_comment(&body.join("\n"));
+        let (author, name_line, name_span) = match d.name {
+            Some((l, span)) => {
+                let t = self.lines[l].text;
+                let off = span.start - self.lines[l].text_start;
+                let name = t.get(off..off + span.len()).unwrap_or(t).trim().to_string();
+                (Some(name), Some(l + 1), Some(span))
+            }
+            None => (None, None, None),
+        };
+        Comment {
+            author,
+            name_line,
+            name_span,
+            lines: LineRange::new(d.first + 1, d.last + 1),
+            span: Span::new(
+                self.lines[d.first].text_start,
+                self.lines[d.last].text_end(),
+            ),
+            quotes: quotes_out,
+            id: None,
+        }
+    }
+}
+
+/// Signs of a reader's voice rather than an editor's: lowercase start, contractions without
+/// apostrophes, "lol", emoticons, shouting, exclamation or question marks, first or second
+/// person.
+fn informal(text: &str) -> usize {
+    let mut n = 0;
+    if text.starts_with(|c: char| c.is_lowercase()) {
+        n += 1;
+    }
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .collect();
+    const CASUAL: &[&str] = &[
+        "thats", "dont", "cant", "wont", "isnt", "doesnt", "didnt", "im", "ive", "youre", "theyre",
+        "lol", "lmao", "u", "ur", "gonna", "wanna", "ya", "yeah", "i", "me", "my", "you", "your",
+    ];
+    n += words.iter().filter(|w| CASUAL.contains(w)).count().min(2);
+    if text.contains('!') || text.contains("?!") || text.contains(":)") || text.contains(":-)") {
+        n += 1;
+    }
+    if text
+        .split_whitespace()
+        .any(|w| w.len() >= 4 && w.chars().all(|c| c.is_uppercase()))
+    {
+        n += 1;
+    }
+    n
 }

@@ -1,0 +1,389 @@
+//! Compiling rule sets: one Aho-Corasick automaton per normalisation profile in use, holding
+//! every literal of every rule with that profile, plus compiled regexes.
+//!
+//! Owns the compiled form; must not look at texts (that is `matcher`).
+
+use super::BuildError;
+use crate::finding::Target;
+use crate::normalize::{self, Normalized, Normalizer, Profile};
+use crate::rules::{QuotedPolicy, RuleSet, TermMode};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::Regex;
+use std::collections::HashMap;
+
+/// Largest compiled regex (bytes), so one rule cannot make every check slow.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Bit for a target in a scope mask.
+pub fn target_bit(t: Target) -> u8 {
+    match t {
+        Target::Body => 1,
+        Target::Name => 2,
+        Target::Article => 4,
+    }
+}
+
+/// What one occurrence of a pattern means to one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UseKind {
+    /// A term of the rule: a candidate finding.
+    Term,
+    /// A term of `near` group N.
+    Near(u16),
+    /// `unless` phrase N.
+    Unless(u16),
+    /// The regex's required literal: the regex must run on this text.
+    RegexLiteral,
+}
+
+#[derive(Debug, Clone)]
+pub struct Use {
+    pub rule: u32,
+    pub kind: UseKind,
+    pub mode: TermMode,
+    /// The term as the rule file writes it ("parasit*"), for findings and explain.
+    pub display: Box<str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// The normalised term.
+    pub text: String,
+    /// Repeat count of each byte's letter in the normalised term (see `Normalized::runs`).
+    pub runs: Vec<u32>,
+    pub uses: Vec<Use>,
+}
+
+/// Everything matched under one normalisation profile.
+pub struct ProfileMatcher {
+    pub profile: Profile,
+    pub ac: Option<AhoCorasick>,
+    pub patterns: Vec<Pattern>,
+    /// With `censor`: words of patterns by their length in letters (repeats expanded), as
+    /// `(pattern, byte offset of the word in the pattern, byte length of the word)`.
+    pub censor_words: HashMap<usize, Vec<(u32, u32, u32)>>,
+    /// Rules whose regex has no required literal: run on every text in their scope.
+    pub always_regex: Vec<u32>,
+    /// Union of the scopes of this profile's rules.
+    pub scope: u8,
+}
+
+/// A rule, flattened, with what matching needs.
+pub struct CompiledRule {
+    pub set: usize,
+    pub index: usize,
+    pub full_id: String,
+    pub profile: usize,
+    pub scope: u8,
+    pub regex: Option<Regex>,
+    pub near_groups: usize,
+    pub near_within: usize,
+    pub unless: Vec<String>,
+    pub unless_within: usize,
+    pub quoted: QuotedPolicy,
+}
+
+pub struct Compiled {
+    pub rules: Vec<CompiledRule>,
+    pub profiles: Vec<ProfileMatcher>,
+}
+
+fn display_term(text: &str, mode: TermMode) -> Box<str> {
+    match mode {
+        TermMode::Word => text.into(),
+        TermMode::Prefix => format!("{text}*").into(),
+        TermMode::Suffix => format!("*{text}").into(),
+    }
+}
+
+struct ProfileBuilder {
+    profile: Profile,
+    ids: HashMap<String, u32>,
+    patterns: Vec<Pattern>,
+    always_regex: Vec<u32>,
+    scope: u8,
+}
+
+impl ProfileBuilder {
+    fn add(&mut self, norm: &Normalized, use_: Use) {
+        if norm.text.is_empty() {
+            // Normalisation removed the whole term ("zero-width only"): it can never match.
+            // The linter reports it; the engine just leaves it out.
+            return;
+        }
+        let next = self.patterns.len() as u32;
+        let id = *self.ids.entry(norm.text.clone()).or_insert(next);
+        if id == next {
+            let runs = if self.profile.repeats {
+                norm.runs.clone()
+            } else {
+                vec![1; norm.text.len()]
+            };
+            self.patterns.push(Pattern {
+                text: norm.text.clone(),
+                runs,
+                uses: Vec::new(),
+            });
+        }
+        self.patterns[id as usize].uses.push(use_);
+    }
+}
+
+/// The longest literal that every match of `hir` must contain, if any.
+fn required_literal(hir: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Literal(lit) => Some(lit.0.to_vec()),
+        HirKind::Capture(c) => required_literal(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required_literal(&r.sub),
+        HirKind::Concat(subs) => {
+            // Adjacent literals join into one longer literal; otherwise keep the longest
+            // literal any part requires.
+            let mut best: Option<Vec<u8>> = None;
+            let mut current: Vec<u8> = Vec::new();
+            let consider = |lit: &[u8], best: &mut Option<Vec<u8>>| {
+                let longer = match best.as_ref() {
+                    Some(b) => b.len() < lit.len(),
+                    None => true,
+                };
+                if !lit.is_empty() && longer {
+                    *best = Some(lit.to_vec());
+                }
+            };
+            for sub in subs {
+                if let HirKind::Literal(lit) = sub.kind() {
+                    current.extend_from_slice(&lit.0);
+                    continue;
+                }
+                consider(&current, &mut best);
+                current.clear();
+                if let Some(l) = required_literal(sub) {
+                    consider(&l, &mut best);
+                }
+            }
+            consider(&current, &mut best);
+            best
+        }
+        _ => None,
+    }
+}
+
+/// The regex's required literal as text, when it has one that is valid UTF-8.
+pub fn regex_literal(pattern: &str) -> Option<String> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let lit = required_literal(&hir)?;
+    String::from_utf8(lit).ok()
+}
+
+pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
+    let mut errors = Vec::new();
+    let mut builders: Vec<ProfileBuilder> = Vec::new();
+    let mut rules = Vec::new();
+    let mut normalizer = Normalizer::default();
+    let mut norm = Normalized::default();
+    for (si, set) in sets.iter().enumerate() {
+        for (ri, rule) in set.rules.iter().enumerate() {
+            let rule_no = rules.len() as u32;
+            let profile_idx = match builders.iter().position(|b| b.profile == rule.normalize) {
+                Some(p) => p,
+                None => {
+                    builders.push(ProfileBuilder {
+                        profile: rule.normalize,
+                        ids: HashMap::new(),
+                        patterns: Vec::new(),
+                        always_regex: Vec::new(),
+                        scope: 0,
+                    });
+                    builders.len() - 1
+                }
+            };
+            let scope = rule.scope.iter().fold(0u8, |m, t| m | target_bit(*t));
+            let b = &mut builders[profile_idx];
+            b.scope |= scope;
+            let profile = b.profile;
+            for term in &rule.terms {
+                normalizer.normalize_into(&term.text, profile, &mut norm);
+                let display = display_term(&term.text, term.mode);
+                b.add(
+                    &norm,
+                    Use {
+                        rule: rule_no,
+                        kind: UseKind::Term,
+                        mode: term.mode,
+                        display,
+                    },
+                );
+            }
+            let mut near_groups = 0;
+            let mut near_within = 0;
+            if let Some(near) = &rule.near {
+                near_groups = near.groups.len();
+                near_within = near.within;
+                for (g, group) in near.groups.iter().enumerate() {
+                    for term in group {
+                        normalizer.normalize_into(&term.text, profile, &mut norm);
+                        b.add(
+                            &norm,
+                            Use {
+                                rule: rule_no,
+                                kind: UseKind::Near(g as u16),
+                                mode: term.mode,
+                                display: display_term(&term.text, term.mode),
+                            },
+                        );
+                    }
+                }
+            }
+            for (u, phrase) in rule.unless.iter().enumerate() {
+                normalizer.normalize_into(phrase, profile, &mut norm);
+                b.add(
+                    &norm,
+                    Use {
+                        rule: rule_no,
+                        kind: UseKind::Unless(u as u16),
+                        mode: TermMode::Word,
+                        display: phrase.as_str().into(),
+                    },
+                );
+            }
+            let mut regex = None;
+            if let Some(spec) = &rule.regex {
+                match regex::RegexBuilder::new(&spec.pattern)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                {
+                    Ok(re) => {
+                        regex = Some(re);
+                        match regex_literal(&spec.pattern) {
+                            Some(lit) => b.add(
+                                &Normalized {
+                                    runs: vec![1; lit.len()],
+                                    text: lit,
+                                    offsets: Vec::new(),
+                                    ends: Vec::new(),
+                                },
+                                Use {
+                                    rule: rule_no,
+                                    kind: UseKind::RegexLiteral,
+                                    mode: TermMode::Word,
+                                    display: spec.pattern.as_str().into(),
+                                },
+                            ),
+                            None => b.always_regex.push(rule_no),
+                        }
+                    }
+                    Err(e) => errors.push(BuildError {
+                        origin: set.origin.clone(),
+                        line: spec.line,
+                        column: spec.column,
+                        message: format!(
+                            "rule `{}`: invalid regex: {}",
+                            rule.full_id,
+                            one_line(&e.to_string())
+                        ),
+                    }),
+                }
+            }
+            rules.push(CompiledRule {
+                set: si,
+                index: ri,
+                full_id: rule.full_id.clone(),
+                profile: profile_idx,
+                scope,
+                regex,
+                near_groups,
+                near_within,
+                unless: rule.unless.clone(),
+                unless_within: rule.unless_within,
+                quoted: rule.quoted,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut profiles = Vec::with_capacity(builders.len());
+    for b in builders {
+        let ac = if b.patterns.is_empty() {
+            None
+        } else {
+            // A DFA is fastest to search but slow to build and large for big lists; the
+            // contiguous NFA builds 100,000 terms in well under a second and searches nearly
+            // as fast.
+            let kind = if b.patterns.len() <= 5_000 {
+                AhoCorasickKind::DFA
+            } else {
+                AhoCorasickKind::ContiguousNFA
+            };
+            match AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(kind))
+                .build(b.patterns.iter().map(|p| p.text.as_bytes()))
+                .or_else(|_| {
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::Standard)
+                        .build(b.patterns.iter().map(|p| p.text.as_bytes()))
+                }) {
+                Ok(ac) => Some(ac),
+                Err(e) => {
+                    return Err(vec![BuildError {
+                        origin: "<engine>".into(),
+                        line: 0,
+                        column: 0,
+                        message: format!(
+                            "cannot build the automaton for profile {}: {e}",
+                            b.profile.describe()
+                        ),
+                    }])
+                }
+            }
+        };
+        let mut censor_words: HashMap<usize, Vec<(u32, u32, u32)>> = HashMap::new();
+        if b.profile.censor {
+            for (pi, p) in b.patterns.iter().enumerate() {
+                for (off, len, letters) in words_of(&p.text, &p.runs) {
+                    censor_words
+                        .entry(letters)
+                        .or_default()
+                        .push((pi as u32, off as u32, len as u32));
+                }
+            }
+        }
+        profiles.push(ProfileMatcher {
+            profile: b.profile,
+            ac,
+            patterns: b.patterns,
+            censor_words,
+            always_regex: b.always_regex,
+            scope: b.scope,
+        });
+    }
+    Ok(Compiled { rules, profiles })
+}
+
+/// Words of a normalised pattern: `(byte offset, byte length, letters with repeats expanded)`.
+fn words_of(text: &str, runs: &[u32]) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut letters = 0usize;
+    for (i, c) in text.char_indices() {
+        if normalize::is_word_char(c) {
+            if start.is_none() {
+                start = Some(i);
+                letters = 0;
+            }
+            letters += runs.get(i).copied().unwrap_or(1) as usize;
+        } else if let Some(s) = start.take() {
+            out.push((s, i - s, letters));
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len() - s, letters));
+    }
+    out
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

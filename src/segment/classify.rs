@@ -1,0 +1,559 @@
+//! What a single line looks like on its own: a timestamp, a comment action ("Reply", vote
+//! counts), site chrome (menus, counters, "Latest news", paywall and newsletter notices), or an
+//! inline comment header ("Name says:", "Name • 5 years ago").
+//!
+//! Owns the vocabularies and patterns. It must not look at neighbouring lines; `layout` does
+//! that. Every test bounds the line length first, so a 20 MB line costs one length check.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Lines longer than this are prose: no pattern here applies to them.
+const SHORT: usize = 160;
+
+/// Site chrome that belongs to the page, not to one comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// "12 Comments", "Comments", "Leave a Reply": a comment section opens here.
+    CommentHeader,
+    /// "Latest news", "Related", "You might also like": a list of links follows.
+    ListMarker,
+    /// Paywall, newsletter, cookie, donation and form notices.
+    Notice,
+    /// Menus and share bars: every word is navigation vocabulary.
+    Menu,
+    /// "Load more comments", "Sort by newest": controls of the comment list.
+    ListControl,
+}
+
+/// The kind of one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Blank,
+    Text,
+    /// "July 17, 2018 at 3:45 pm", "5 years ago", "2h".
+    Timestamp,
+    /// "Reply", "Report", "Like", "▲ 3 ▼", "View 2 replies": belongs to the comment above.
+    Action,
+    Section(Section),
+}
+
+pub fn kind(text: &str) -> Kind {
+    if text.is_empty() {
+        return Kind::Blank;
+    }
+    if text.len() > SHORT {
+        return if is_notice(text) {
+            Kind::Section(Section::Notice)
+        } else {
+            Kind::Text
+        };
+    }
+    if is_timestamp(text) {
+        return Kind::Timestamp;
+    }
+    if let Some(s) = section(text) {
+        return Kind::Section(s);
+    }
+    if is_action(text) {
+        return Kind::Action;
+    }
+    if is_notice(text) {
+        return Kind::Section(Section::Notice);
+    }
+    Kind::Text
+}
+
+const MONTH: &str = r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?";
+const TIME: &str = r"(\d{1,2}[:.]\d{2}(:\d{2})?(\s*[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?)";
+
+static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+    let date = format!(
+        r"({MONTH}\s+\d{{1,2}}(st|nd|rd|th)?,?(\s+\d{{4}})?|\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{MONTH},?(\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}}(t[\d:]+z?)?|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}})"
+    );
+    let weekday = r"((mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|sday|urday)?,?\s+)?";
+    let abs = format!(
+        r"(posted\s+|published\s+|on\s+)?{weekday}{date}((\s+at|,|\s+-|\s+·|\s*•|\s*\|)?\s+{TIME})?"
+    );
+    let rel = r"(posted\s+)?(about\s+|over\s+|almost\s+|nearly\s+)?(\d+|a|an|one)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?)(\s+ago)?";
+    let misc =
+        format!(r"(just now|yesterday|today)((\s+at)?\s+{TIME})?|{TIME}(\s+{weekday}{date})?");
+    Regex::new(&format!(
+        r"(?i)^({abs}|{rel}|{misc})(\s*[·•|,-]?\s*\(?edited\)?)?$"
+    ))
+    .expect("timestamp pattern compiles")
+});
+
+/// A line that is only a date, a time or an age.
+pub fn is_timestamp(text: &str) -> bool {
+    text.len() <= 60 && TIMESTAMP.is_match(text)
+}
+
+/// Words of per-comment controls and counters.
+const ACTION_WORDS: &[&str] = &[
+    "reply",
+    "replies",
+    "report",
+    "like",
+    "likes",
+    "liked",
+    "unlike",
+    "dislike",
+    "share",
+    "flag",
+    "edit",
+    "edited",
+    "delete",
+    "permalink",
+    "link",
+    "quote",
+    "upvote",
+    "upvotes",
+    "downvote",
+    "vote",
+    "votes",
+    "point",
+    "points",
+    "helpful",
+    "recommend",
+    "recommended",
+    "hide",
+    "show",
+    "view",
+    "collapse",
+    "expand",
+    "abuse",
+    "to",
+    "this",
+    "comment",
+    "more",
+    "thread",
+    "translate",
+    "follow",
+    "block",
+    "mute",
+    "reaction",
+    "reactions",
+    "↑",
+    "↓",
+    "▲",
+    "▼",
+    "👍",
+    "👎",
+    "❤",
+    "♥",
+    "+",
+    "-",
+    "−",
+    "–",
+    "|",
+    "•",
+    "·",
+    "/",
+    "reply↓",
+    "↩",
+];
+
+/// "Reply", "Like · Reply · 3", "▲ 12 ▼", "View 2 replies", "+5".
+pub fn is_action(text: &str) -> bool {
+    if text.len() > 60 {
+        return false;
+    }
+    let mut any_word = false;
+    let mut all_numbers = true;
+    for tok in text
+        .split(|c: char| c.is_whitespace() || "|•·/()[]".contains(c))
+        .filter(|t| !t.is_empty())
+    {
+        let t = tok.to_lowercase();
+        let t = t.trim_matches(|c: char| c == ':' || c == ',');
+        let number = t
+            .trim_start_matches(['+', '-', '−'])
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == 'k')
+            && t.chars().any(|c| c.is_ascii_digit());
+        if number {
+            any_word = true;
+            continue;
+        }
+        if !ACTION_WORDS.contains(&t) {
+            return false;
+        }
+        all_numbers = false;
+        any_word = true;
+    }
+    // A bare number is a vote count only when short ("12", "+3"), never a year-like "2018".
+    any_word && (!all_numbers || text.trim_start_matches(['+', '-']).len() <= 3)
+}
+
+static COUNTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(\d[\d,.]*k?|no|one)\s+(comments?|responses?|replies|thoughts?)(\s+(on|to)\s+.*)?:?$|^(comments?|responses?|discussion|conversation|reader comments|readers'? comments|join the (discussion|conversation)|leave a (reply|comment)|add a comment|post a comment|write a comment|have your say|what do you think\??|comments are closed\.?)(\s*\(\d+\))?:?$|^(comments?|responses?)\s*\(\d+\)$|^\d+\s+thoughts on\b.*$")
+        .expect("counter pattern compiles")
+});
+
+static LIST_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(latest( news| stories| articles| posts)?|related( articles| stories| posts| news| content| coverage)?|more (news|stories|from .{1,40}|on this( topic| story)?|in .{1,30})|must read|read (more|next|also)|also read|you (might|may) also like.*|recommended( for you| reading| stories)?|recommended to you|trending( now| stories)?|most (popular|read|viewed|shared)|popular( posts| stories)?|top stories|editor'?s picks|in case you missed it|don'?t miss|further reading|see also|up next|what to read next|from around the web|sponsored( content| stories)?|around the web|tags?|topics|categories|filed under.*)\s*:?$")
+        .expect("list marker pattern compiles")
+});
+
+static LIST_CONTROL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^((load|show|view|see|read) (more|all|older|newer|previous|\d+ more)( comments?| replies| responses)?|sort by.*|(newest|oldest|best|top|popular)( first)?|older comments|newer comments|« older comments|newer comments »|previous comments|next comments|comment navigation|log in to (comment|reply)|sign in to (comment|reply)|login to (comment|reply)|you must be logged in to post a comment\.?|cancel reply|post comment|submit( comment)?|powered by .{1,30}|subscribe to comments|notify me of .*|\d+ (people|users) (are )?(viewing|reading).*)$")
+        .expect("list control pattern compiles")
+});
+
+/// Navigation vocabulary: a short line made only of these is a menu or share bar.
+const MENU_WORDS: &[&str] = &[
+    "menu",
+    "close",
+    "open",
+    "search",
+    "home",
+    "skip",
+    "to",
+    "content",
+    "main",
+    "navigation",
+    "toggle",
+    "subscribe",
+    "sign",
+    "in",
+    "up",
+    "log",
+    "login",
+    "logout",
+    "out",
+    "register",
+    "account",
+    "my",
+    "share",
+    "tweet",
+    "email",
+    "print",
+    "facebook",
+    "twitter",
+    "x",
+    "whatsapp",
+    "linkedin",
+    "reddit",
+    "telegram",
+    "pinterest",
+    "copy",
+    "link",
+    "sections",
+    "back",
+    "top",
+    "next",
+    "previous",
+    "prev",
+    "article",
+    "story",
+    "advertisement",
+    "ad",
+    "×",
+    "☰",
+    "≡",
+    "|",
+    "•",
+    "·",
+    "and",
+    "on",
+    "via",
+    "newsletter",
+    "newsletters",
+    "podcasts",
+    "video",
+    "videos",
+    "opinion",
+    "world",
+    "business",
+    "sport",
+    "sports",
+    "politics",
+    "live",
+    "epaper",
+    "e-paper",
+    "more",
+    "donate",
+    "contact",
+    "about",
+    "us",
+    "privacy",
+    "policy",
+    "terms",
+    "cookies",
+    "rss",
+    "feed",
+    "listen",
+    "save",
+    "saved",
+    "gift",
+    "font",
+    "size",
+    "a+",
+    "a-",
+    "dark",
+    "mode",
+];
+
+fn is_menu(text: &str) -> bool {
+    if text.len() > 80 || text.ends_with(['.', '!', '?']) {
+        return false;
+    }
+    let toks: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || "|•·/>»".contains(c))
+        .filter(|t| !t.is_empty())
+        .map(|t| t.to_lowercase())
+        .collect();
+    !toks.is_empty()
+        && toks.len() <= 8
+        && toks.iter().all(|t| MENU_WORDS.contains(&t.as_str()))
+        // "More" or "Share" alone is a menu; "in to" alone is not.
+        && toks.iter().any(|t| t.len() > 2)
+}
+
+/// Phrases that only site notices use: paywalls, newsletters, donation appeals, forms.
+const NOTICE_PHRASES: &[&str] = &[
+    "newsletter",
+    "subscribe",
+    "subscribed",
+    "subscription",
+    "subscriber",
+    "sign up",
+    "signup",
+    "register to",
+    "please register",
+    "full access",
+    "articles this month",
+    "free articles",
+    "article limit",
+    "continue reading",
+    "to keep reading",
+    "already a member",
+    "already have an account",
+    "create an account",
+    "create a free account",
+    "donate",
+    "donating",
+    "donation",
+    "every contribution",
+    "support our journalism",
+    "support independent",
+    "support us",
+    "readers like you",
+    "cookie",
+    "privacy policy",
+    "terms of service",
+    "terms of use",
+    "gdpr",
+    "all rights reserved",
+    "©",
+    "copyright",
+    "please try again",
+    "error while",
+    "enable javascript",
+    "comments are closed",
+    "comment policy",
+    "community guidelines",
+    "email address will not be published",
+    "required fields are marked",
+    "marketing",
+    "unsubscribe",
+    "inbox",
+    "let us know in the comments",
+    "loyal",
+    "scroll on",
+    "log in to",
+    "sign in to",
+    "logged in",
+    "thank you for reading",
+    "thanks for reading",
+    "our mission",
+    "in your browser",
+];
+
+/// Whether a line reads as a site notice.
+pub fn is_notice(text: &str) -> bool {
+    if text.len() > 1200 {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    NOTICE_PHRASES.iter().any(|p| lower.contains(p))
+}
+
+fn section(text: &str) -> Option<Section> {
+    if text.len() > 100 {
+        return None;
+    }
+    if COUNTER.is_match(text) {
+        return Some(Section::CommentHeader);
+    }
+    if LIST_CONTROL.is_match(text) {
+        return Some(Section::ListControl);
+    }
+    if LIST_MARKER.is_match(text) {
+        return Some(Section::ListMarker);
+    }
+    if is_menu(text) {
+        return Some(Section::Menu);
+    }
+    None
+}
+
+static SAYS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(.{1,60}?)\s+(says|said|writes|commented|replied|wrote)(\s+on\s+.{1,60})?\s*:?\s*$",
+    )
+    .expect("says pattern compiles")
+});
+
+static REPLIED_TO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(.{1,60}?)\s+(replied to|in reply to|replying to|responded to|→|▸|>)\s+@?(.{1,60})$",
+    )
+    .expect("reply pattern compiles")
+});
+
+/// The byte range of the name inside an inline header line, if the line is one:
+/// "Name says:", "Name said on July 3:", "Name • 5 years ago", "Name | 17 July 2018 at 3:45 pm",
+/// "Name replied to Other", "Name on July 17, 2018 at 3:45 pm".
+pub fn inline_header(text: &str) -> Option<(usize, usize)> {
+    if text.len() > 140 {
+        return None;
+    }
+    if let Some(c) = SAYS.captures(text) {
+        let m = c.get(1)?;
+        // "wrote:" with no date is how a quote is introduced inside a body, not a header.
+        let verb = c.get(2)?.as_str().to_lowercase();
+        if (verb == "wrote" || verb == "writes") && c.get(3).is_none() {
+            return None;
+        }
+        return name_ok(text, m.start(), m.end());
+    }
+    if let Some(c) = REPLIED_TO.captures(text) {
+        let m = c.get(1)?;
+        return name_ok(text, m.start(), m.end());
+    }
+    // "Name • 5 years ago": split at the first separator whose right side is a timestamp.
+    for (i, ch) in text.char_indices() {
+        if "•·|—–-".contains(ch) && i > 0 {
+            let right = text[i + ch.len_utf8()..].trim();
+            if is_timestamp(right) {
+                let left = text[..i].trim_end();
+                return name_ok(text, 0, left.len());
+            }
+        }
+    }
+    // "Name on July 17, 2018 at 3:45 pm" / "Name July 17, 2018": a prefix, then a full date.
+    for (i, _) in text.match_indices(' ') {
+        let right = text[i + 1..].trim();
+        let right = right.strip_prefix("on ").unwrap_or(right);
+        if right.chars().any(|c| c.is_ascii_digit()) && right.len() >= 6 && is_timestamp(right) {
+            let left = text[..i].trim_end();
+            return name_ok(text, 0, left.len());
+        }
+    }
+    None
+}
+
+fn name_ok(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let name = text[start..end].trim();
+    if name.is_empty() || crate::segment::names::score(name).is_none() {
+        return None;
+    }
+    let start = start + text[start..end].find(name)?;
+    Some((start, start + name.len()))
+}
+
+static HEADLINE_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[.;,]$").expect("headline pattern compiles"));
+
+/// A line that can be a headline: a few words, not a sentence, not chrome.
+pub fn is_headline(text: &str) -> bool {
+    let words = text.split_whitespace().count();
+    (3..=30).contains(&words) && text.len() <= 250 && !HEADLINE_END.is_match(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        for t in [
+            "July 17, 2018 at 3:45 pm",
+            "5 years ago",
+            "2h",
+            "3 days ago",
+            "an hour ago",
+            "17 July 2018 at 15:45",
+            "2019-03-04",
+            "Yesterday at 9:12 AM",
+            "just now",
+            "March 3, 2019",
+            "Mon, Jan 7, 2019 10:02 am",
+            "12/03/2020 11:15",
+            "4 months ago (edited)",
+        ] {
+            assert!(is_timestamp(t), "{t}");
+        }
+        for t in [
+            "2 Comments",
+            "I was there 5 years",
+            "Most probably",
+            "May I add",
+        ] {
+            assert!(!is_timestamp(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn actions_and_sections() {
+        for t in [
+            "Reply",
+            "Like · Reply · 3",
+            "▲ 12 ▼",
+            "Report",
+            "View 2 replies",
+            "+5",
+            "12",
+        ] {
+            assert_eq!(kind(t), Kind::Action, "{t}");
+        }
+        for t in ["2018", "Thanks", "Reply to all of them please"] {
+            assert_ne!(kind(t), Kind::Action, "{t}");
+        }
+        let cases = [
+            ("1 Comment", Section::CommentHeader),
+            ("Comments", Section::CommentHeader),
+            ("37 Comments on Iran talks", Section::CommentHeader),
+            ("Leave a Reply", Section::CommentHeader),
+            ("Latest News:", Section::ListMarker),
+            ("Must read", Section::ListMarker),
+            ("Load more comments", Section::ListControl),
+            ("Menu Close", Section::Menu),
+            ("You have read 3 articles this month.", Section::Notice),
+        ];
+        for (t, s) in cases {
+            assert_eq!(kind(t), Kind::Section(s), "{t}");
+        }
+        assert_eq!(kind("update desk"), Kind::Text);
+    }
+
+    #[test]
+    fn inline_headers() {
+        let name = |t: &str| inline_header(t).map(|(a, b)| t[a..b].to_string());
+        assert_eq!(name("Mary Lou says:").as_deref(), Some("Mary Lou"));
+        assert_eq!(name("rob_k • 5 years ago").as_deref(), Some("rob_k"));
+        assert_eq!(
+            name("Tom | July 17, 2018 at 3:45 pm").as_deref(),
+            Some("Tom")
+        );
+        assert_eq!(
+            name("Ann on March 3, 2019 at 1:05 pm").as_deref(),
+            Some("Ann")
+        );
+        assert_eq!(name("Ann replied to Bob").as_deref(), Some("Ann"));
+        assert_eq!(name("Bob wrote:"), None);
+        assert_eq!(name("I said to him that it was over and done:"), None);
+    }
+}

@@ -1,0 +1,284 @@
+//! How much a short line looks like a commenter's name rather than a short comment.
+//!
+//! Owns the score of one line in isolation. Structure (a name needs a body after one blank
+//! line, two names cannot follow each other, a repeated name is strong evidence) is applied by
+//! `layout`; this module must not look at other lines.
+
+/// Words that make a line read as a sentence: pronouns, verbs, articles, prepositions, reply
+/// words. Names and handles rarely contain them ("Gregory Casey", "leon mc pilibin",
+/// "Zionism = EVIL"); short replies nearly always do ("Most probably", "Thanks Julian.",
+/// "I agree", "So true").
+const SENTENCE_WORDS: &[&str] = &[
+    "i",
+    "i'm",
+    "im",
+    "i've",
+    "me",
+    "my",
+    "you",
+    "your",
+    "you're",
+    "we",
+    "our",
+    "they",
+    "their",
+    "he",
+    "she",
+    "it",
+    "it's",
+    "its",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "am",
+    "do",
+    "does",
+    "did",
+    "don't",
+    "dont",
+    "not",
+    "no",
+    "yes",
+    "yeah",
+    "yep",
+    "nope",
+    "the",
+    "a",
+    "an",
+    "of",
+    "in",
+    "at",
+    "to",
+    "for",
+    "from",
+    "with",
+    "by",
+    "about",
+    "as",
+    "but",
+    "or",
+    "so",
+    "if",
+    "that",
+    "this",
+    "these",
+    "those",
+    "there",
+    "here",
+    "what",
+    "why",
+    "how",
+    "who",
+    "when",
+    "where",
+    "thanks",
+    "thank",
+    "thx",
+    "agree",
+    "agreed",
+    "exactly",
+    "indeed",
+    "probably",
+    "maybe",
+    "perhaps",
+    "true",
+    "false",
+    "lol",
+    "lmao",
+    "well",
+    "just",
+    "very",
+    "too",
+    "also",
+    "most",
+    "really",
+    "sure",
+    "correct",
+    "right",
+    "wrong",
+    "good",
+    "great",
+    "nice",
+    "bad",
+    "never",
+    "always",
+    "again",
+    "ok",
+    "okay",
+    "wow",
+    "hmm",
+    "ha",
+    "haha",
+    "gee",
+    "oh",
+    "all",
+    "can",
+    "would",
+    "should",
+    "could",
+    "has",
+    "have",
+    "had",
+    "get",
+    "got",
+    "see",
+    "think",
+    "know",
+    "say",
+    "said",
+    "nonsense",
+    "rubbish",
+    "absolutely",
+    "definitely",
+    "amen",
+    "bingo",
+    "ditto",
+    "same",
+    "and",
+    "nothing",
+    "everything",
+    "something",
+    "much",
+    "many",
+    "more",
+    "less",
+    "please",
+    "sorry",
+    "hello",
+    "hi",
+    "hey",
+    "welcome",
+    "bravo",
+    "excellent",
+    "interesting",
+    "bullshit",
+    "bs",
+    "propaganda",
+    "lies",
+    "fake",
+    "news",
+];
+
+/// Score a line as a commenter's name: `None` when it cannot be one, otherwise higher means
+/// more name-like (above zero: a name unless structure says otherwise).
+pub fn score(text: &str) -> Option<i32> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 60 {
+        return None;
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() > 6 {
+        return None;
+    }
+    // Two sentences ("Gee. I hope you are right!") or a question or exclamation.
+    if text.ends_with(['?', '!']) {
+        return None;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for w in chars.windows(3) {
+        if matches!(w[0], '.' | '!' | '?') && w[1] == ' ' && w[2].is_uppercase() {
+            return None;
+        }
+    }
+    if !text.chars().any(|c| c.is_alphanumeric()) {
+        return None;
+    }
+    let mut s = 1;
+    // A sentence ends in a full stop right after a word ("Thanks Julian."); a handle may end
+    // in a detached one ("northerntruthseeker .") and initials end in one ("John Q.").
+    if let Some(last) = words.last() {
+        if last.ends_with('.') && last != &"." {
+            let stem = last.trim_end_matches('.');
+            if stem.chars().count() > 2 || words.len() == 1 {
+                s -= 3;
+            }
+        }
+    }
+    if text.contains(',') || text.contains(';') {
+        s -= 2;
+    }
+    let alpha: Vec<String> = words
+        .iter()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+                .replace('’', "'")
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let sentence = alpha
+        .iter()
+        .filter(|w| SENTENCE_WORDS.contains(&w.as_str()))
+        .count() as i32;
+    s -= 3 * sentence;
+    let lettered: Vec<&&str> = words
+        .iter()
+        .filter(|w| w.chars().any(|c| c.is_alphabetic()))
+        .collect();
+    let capitalised = lettered
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(|c| c.is_uppercase())
+        })
+        .count();
+    let lower = lettered
+        .iter()
+        .filter(|w| w.chars().all(|c| !c.is_uppercase()))
+        .count();
+    if !lettered.is_empty() && capitalised == lettered.len() {
+        s += 2;
+    } else if !lettered.is_empty() && lower == lettered.len() && words.len() <= 4 {
+        // all-lowercase handles: "leon mc pilibin", "northerntruthseeker ."
+        s += 1;
+    }
+    // A single token with digits or underscores is a handle ("rob_k", "truth2power").
+    if words.len() == 1 && text.chars().any(|c| c.is_ascii_digit() || c == '_') {
+        s += 1;
+    }
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_score_above_zero() {
+        for n in [
+            "Gregory Casey",
+            "S Melanson",
+            "leon mc pilibin",
+            "northerntruthseeker .",
+            "Zionism = EVIL",
+            "Brother Ma",
+            "rob_k",
+            "John Q.",
+            "Maria-José Núñez",
+        ] {
+            assert!(score(n).is_some_and(|s| s > 0), "{n}: {:?}", score(n));
+        }
+    }
+
+    #[test]
+    fn short_comments_score_at_or_below_zero() {
+        for n in [
+            "Most probably",
+            "Thanks Julian.",
+            "Gee. I hope you are right!",
+            "So true",
+            "Agreed",
+            "Yes, indeed",
+            "Well said.",
+            "Iran’s role in Syria",
+            "Fake news",
+            "What?",
+        ] {
+            assert!(score(n).map_or(true, |s| s <= 0), "{n}: {:?}", score(n));
+        }
+    }
+}

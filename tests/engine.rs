@@ -1,0 +1,478 @@
+//! Engine tests: one table per matching feature. Each table collects every failure and fails
+//! once with the full list, so a change shows everything it breaks.
+
+mod engine_support;
+
+use engine_support::*;
+use threadlint::engine::{Engine, Verdict};
+use threadlint::finding::{Category, Target};
+use threadlint::normalize::Profile;
+use threadlint::rules::QuotedPolicy;
+use threadlint::thread::{Comment, LineRange, Quote, Span, Thread};
+
+/// Run `(text, expected matched substrings)` rows against `engine`; report all failures.
+fn run_table(name: &str, engine: &Engine, rows: &[(&str, &[&str])]) {
+    let mut failures = Vec::new();
+    for (text, expected) in rows {
+        let got: Vec<String> = matches(engine, text).into_iter().map(|m| m.0).collect();
+        let want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        if got != want {
+            failures.push(format!("  {text:?}: expected {want:?}, got {got:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{name}: {} failure(s)\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn word_prefix_and_suffix_modes() {
+    let e = engine(vec![rule("r")
+        .terms(&["rat", "parasit*", "*phobe", "white power"])
+        .build()]);
+    run_table(
+        "modes",
+        &e,
+        &[
+            ("a rat here", &["rat"]),
+            ("Rat!", &["Rat"]),
+            ("rats and pirate", &[]),
+            ("the parasites", &["parasites"]),
+            ("parasit", &["parasit"]),
+            ("unparasitic", &[]),
+            ("a homophobe", &["homophobe"]),
+            ("phobes", &[]),
+            ("WHITE POWER now", &["WHITE POWER"]),
+            ("white powered", &[]),
+            ("rat_rat", &["rat", "rat"]),
+            ("ratrat", &[]),
+            ("", &[]),
+        ],
+    );
+}
+
+#[test]
+fn unicode_word_boundaries() {
+    let e = engine(vec![rule("r").terms(&["rat"]).build()]);
+    run_table(
+        "unicode boundaries",
+        &e,
+        &[
+            ("“rat”", &["rat"]),
+            ("ératé", &[]),
+            ("ratи", &[]),
+            ("rat\u{301}", &[]),
+            ("日本rat", &[]),
+            ("— rat —", &["rat"]),
+        ],
+    );
+}
+
+#[test]
+fn evasion_is_caught_with_strict_normalisation() {
+    let e = engine(vec![rule("p")
+        .profile(Profile::STRICT)
+        .terms(&["cunt", "ass", "cock", "shit", "fuck", "fucking"])
+        .build()]);
+    run_table(
+        "evasion",
+        &e,
+        &[
+            ("f u c k you", &["f u c k"]),
+            ("f.u.c.k", &["f.u.c.k"]),
+            ("f-u-c-k off", &["f-u-c-k"]),
+            ("F. U. C. K.", &["F. U. C. K"]),
+            ("sh1t", &["sh1t"]),
+            ("5h1t", &["5h1t"]),
+            ("@ss", &["@ss"]),
+            ("c0ck", &["c0ck"]),
+            ("fuuuuck", &["fuuuuck"]),
+            ("shiiiiit", &["shiiiiit"]),
+            ("asssss", &["asssss"]),
+            ("ｆｕｃｋ", &["ｆｕｃｋ"]),
+            ("𝐟𝐮𝐜𝐤", &["𝐟𝐮𝐜𝐤"]),
+            ("fu\u{0441}k", &["fu\u{0441}k"]),
+            ("\u{0441}\u{043e}\u{0441}k", &["\u{0441}\u{043e}\u{0441}k"]),
+            ("fu\u{200b}ck", &["fu\u{200b}ck"]),
+            ("f*ck", &["f*ck"]),
+            ("f**k", &["f**k"]),
+            ("sh!t", &["sh!t"]),
+            ("c#nt", &["c#nt"]),
+            ("a**", &["a**"]),
+            ("what the f*ck!", &["f*ck"]),
+            ("FUCKING", &["FUCKING"]),
+            ("*fuck* this", &["fuck"]),
+        ],
+    );
+}
+
+#[test]
+fn tricky_clean_words_are_not_caught() {
+    let e = engine(vec![rule("p")
+        .profile(Profile::STRICT)
+        .terms(&["cunt", "ass", "cock", "shit", "fuck", "tit"])
+        .build()]);
+    run_table(
+        "clean",
+        &e,
+        &[
+            ("Scunthorpe United", &[]),
+            ("the assassin", &[]),
+            ("in the cockpit", &[]),
+            ("shiitake mushrooms", &[]),
+            ("John Hancock", &[]),
+            ("Matsushita Electric", &[]),
+            ("in 1969", &[]),
+            ("ticket #455", &[]),
+            ("only £99.99", &[]),
+            ("2-3 days", &[]),
+            ("as a class", &[]),
+            ("the A55 road", &[]),
+            ("3rd place in the 1990s", &[]),
+            ("a cocktail", &[]),
+            ("title", &[]),
+            ("Ms. Titmuss", &[]),
+            ("passage", &[]),
+            ("a b c", &[]),
+        ],
+    );
+}
+
+#[test]
+fn plain_profile_does_not_apply_evasion_steps() {
+    let e = engine(vec![rule("p")
+        .profile(Profile::PLAIN)
+        .terms(&["fuck"])
+        .build()]);
+    run_table(
+        "plain",
+        &e,
+        &[
+            ("FUCK", &["FUCK"]),
+            ("ｆｕｃｋ", &["ｆｕｃｋ"]),
+            ("fu\u{200b}ck", &["fu\u{200b}ck"]),
+            ("f u c k", &[]),
+            ("fuuuck", &[]),
+            ("f*ck", &[]),
+            ("fu\u{0441}k", &[]),
+        ],
+    );
+}
+
+#[test]
+fn near_needs_one_term_from_each_group_within_n_words() {
+    let e = engine(vec![rule("n")
+        .near(2, &[&["zionist*", "jews"], &["parasit*", "vermin"]])
+        .build()]);
+    run_table(
+        "near",
+        &e,
+        &[
+            ("They are Zionist parasites", &["Zionist parasites"]),
+            ("parasites, those jews", &["parasites, those jews"]),
+            ("jews are vermin", &["jews are vermin"]),
+            ("jews are truly vermin", &[]),
+            ("Zionist history is long", &[]),
+            ("vermin everywhere", &[]),
+        ],
+    );
+}
+
+#[test]
+fn unless_cancels_overlapping_or_nearby_phrases() {
+    let overlap = engine(vec![rule("u")
+        .terms(&["control the media"])
+        .unless(&["they control the media"], 0)
+        .build()]);
+    run_table(
+        "unless overlap",
+        &overlap,
+        &[
+            ("jews control the media", &["control the media"]),
+            ("they control the media", &[]),
+            (
+                "the myth that jews control the media",
+                &["control the media"],
+            ),
+        ],
+    );
+    let within = engine(vec![rule("u")
+        .terms(&["jews control*"])
+        .unless(&["the myth that"], 2)
+        .build()]);
+    run_table(
+        "unless within",
+        &within,
+        &[
+            ("the myth that jews control banks", &[]),
+            ("the myth that rich jews control banks", &[]),
+            (
+                "the myth that many rich jews control banks",
+                &["jews control"],
+            ),
+            ("jews control banks", &["jews control"]),
+            ("jews control banks, the myth that", &[]),
+        ],
+    );
+}
+
+#[test]
+fn regex_runs_on_normalised_text_with_and_without_a_literal() {
+    assert_eq!(
+        threadlint::engine::regex_literal(r"\(\(\(\s*\w+\s*\)\)\)").as_deref(),
+        Some("(((")
+    );
+    assert_eq!(threadlint::engine::regex_literal(r"[a-z]+\d"), None);
+    assert_eq!(
+        threadlint::engine::regex_literal(r"(?:ab|cd)xyz+q").as_deref(),
+        Some("xy")
+    );
+    let e = engine(vec![
+        rule("echo").regex(r"\(\(\(\s*\w+\s*\)\)\)").build(),
+        rule("digits").regex(r"\b\d{3}-\d{4}\b").build(),
+    ]);
+    run_table(
+        "regex",
+        &e,
+        &[
+            ("look at (((Soros)))", &["(((Soros)))"]),
+            ("((( globalists )))", &["((( globalists )))"]),
+            ("(((no close", &[]),
+            ("call 555-1234 now", &["555-1234"]),
+            ("nothing here", &[]),
+        ],
+    );
+}
+
+#[test]
+fn invalid_regex_is_a_build_error_with_its_position() {
+    let err = match Engine::new(vec![set("bad", vec![rule("r").regex("(unclosed").build()])]) {
+        Ok(_) => panic!("an invalid regex must not compile"),
+        Err(e) => e,
+    };
+    assert_eq!(err.len(), 1);
+    assert_eq!(
+        (err[0].origin.as_str(), err[0].line, err[0].column),
+        ("bad.yaml", 7, 12)
+    );
+    assert!(err[0]
+        .to_string()
+        .starts_with("bad.yaml:7:12: error: rule `bad/r`: invalid regex"));
+    let huge = "(?:a{1000}){1000}";
+    assert!(Engine::new(vec![set("big", vec![rule("r").regex(huge).build()])]).is_err());
+}
+
+fn thread_fixture() -> Thread {
+    let source = "Article about rats.\nalice\nrats everywhere\n> rats quoted\nbob the rat\nfine\n";
+    let find = |s: &str| {
+        let a = source.find(s).unwrap();
+        Span::new(a, a + s.len())
+    };
+    let body1 = {
+        let a = source.find("rats everywhere").unwrap();
+        let b = source.find("bob").unwrap();
+        Span::new(a, b)
+    };
+    Thread {
+        name: "t".into(),
+        source: source.into(),
+        article: Some(threadlint::thread::Article {
+            title: Some(1),
+            lines: LineRange::new(1, 1),
+            span: find("Article about rats."),
+        }),
+        boilerplate: vec![],
+        comments: vec![
+            Comment {
+                author: Some("alice".into()),
+                name_line: Some(2),
+                name_span: Some(find("alice")),
+                lines: LineRange::new(3, 4),
+                span: body1,
+                quotes: vec![Quote {
+                    lines: LineRange::new(4, 4),
+                    span: find("> rats quoted"),
+                    source: None,
+                }],
+                id: None,
+            },
+            Comment {
+                author: Some("bob the rat".into()),
+                name_line: Some(5),
+                name_span: Some(find("bob the rat")),
+                lines: LineRange::new(6, 6),
+                span: find("fine"),
+                quotes: vec![],
+                id: None,
+            },
+        ],
+    }
+}
+
+#[test]
+fn scope_quotes_and_positions_in_a_thread() {
+    let t = thread_fixture();
+    let e = engine(vec![
+        rule("body").terms(&["rats"]).build(),
+        rule("name").terms(&["rat"]).scope(&[Target::Name]).build(),
+        rule("article")
+            .terms(&["rats"])
+            .scope(&[Target::Article])
+            .build(),
+        rule("count")
+            .terms(&["rats"])
+            .quoted(QuotedPolicy::Count)
+            .build(),
+        rule("ignore")
+            .terms(&["rats"])
+            .quoted(QuotedPolicy::Ignore)
+            .build(),
+    ]);
+    let got: Vec<String> = e
+        .check_thread(&t)
+        .iter()
+        .map(|f| {
+            assert_eq!(&t.source[f.span[0]..f.span[1]], f.matched);
+            format!(
+                "{} {} {:?} {}:{} {} q={} c={}",
+                f.rule,
+                f.target,
+                f.comment,
+                f.line,
+                f.column,
+                f.matched,
+                f.quoted,
+                f.counts_when_quoted
+            )
+        })
+        .collect();
+    let want = [
+        "test/article article None 1:15 rats q=false c=false",
+        "test/body body Some(0) 3:1 rats q=false c=false",
+        "test/count body Some(0) 3:1 rats q=false c=false",
+        "test/ignore body Some(0) 3:1 rats q=false c=false",
+        "test/body body Some(0) 4:3 rats q=true c=false",
+        "test/count body Some(0) 4:3 rats q=true c=true",
+        "test/name name Some(1) 5:9 rat q=false c=false",
+    ];
+    assert_eq!(got, want);
+}
+
+#[test]
+fn output_is_the_same_whatever_the_thread_count() {
+    let mut t = thread_fixture();
+    let template = t.comments[0].clone();
+    for _ in 0..200 {
+        t.comments.push(template.clone());
+    }
+    let e = engine(vec![rule("body").terms(&["rats", "rat"]).build()]);
+    let run = |n: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+            .install(|| e.check_thread(&t))
+    };
+    let one = run(1);
+    assert!(one.len() > 200);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(4));
+}
+
+#[test]
+fn engine_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+}
+
+#[test]
+fn fingerprint_depends_on_origin_and_source_in_order() {
+    let a = set("a", vec![rule("r").terms(&["x"]).build()]);
+    let b = set("b", vec![rule("r").terms(&["x"]).build()]);
+    let fp = |sets: Vec<_>| Engine::new(sets).unwrap().fingerprint().to_string();
+    let ab = fp(vec![a.clone(), b.clone()]);
+    assert_eq!(ab.len(), 16);
+    assert_eq!(ab, fp(vec![a.clone(), b.clone()]));
+    assert_ne!(ab, fp(vec![b.clone(), a.clone()]));
+    let mut a2 = a.clone();
+    a2.source.push('\n');
+    assert_ne!(ab, fp(vec![a2, b]));
+}
+
+#[test]
+fn findings_carry_rule_category_term_and_normalised_form() {
+    let e = engine(vec![rule("slur")
+        .category(Category::Slur)
+        .terms(&["fuck"])
+        .build()]);
+    let text = "line one\nwell f.u.c.k it";
+    let f = &e.check_text(text, Target::Body)[0];
+    assert_eq!(f.rule, "test/slur");
+    assert_eq!(f.category, Category::Slur);
+    assert_eq!((f.line, f.column), (2, 6));
+    assert_eq!(f.matched, "f.u.c.k");
+    assert_eq!(f.normalized, "fuck");
+    assert_eq!(f.term, "fuck");
+    assert_eq!(f.comment, Some(0));
+    assert_eq!(e.check_text(text, Target::Article), vec![]);
+}
+
+#[test]
+fn one_automaton_per_profile_not_per_rule() {
+    let rules: Vec<_> = (0..50)
+        .map(|i| {
+            rule(&format!("r{i}"))
+                .profile(if i % 2 == 0 {
+                    Profile::PLAIN
+                } else {
+                    Profile::STRICT
+                })
+                .terms(&["same", "words"])
+                .build()
+        })
+        .collect();
+    let e = engine(rules);
+    assert_eq!(e.profiles(), vec![Profile::PLAIN, Profile::STRICT]);
+    assert_eq!(e.pattern_count(), 4);
+    assert_eq!(e.check_text("same", Target::Body).len(), 50);
+}
+
+#[test]
+fn explain_gives_a_verdict_for_every_candidate() {
+    let e = engine(vec![
+        rule("w").terms(&["ass"]).profile(Profile::STRICT).build(),
+        rule("u").terms(&["rats"]).unless(&["lab rats"], 0).build(),
+        rule("n").near(1, &[&["jews"], &["vermin"]]).build(),
+        rule("s").terms(&["rats"]).scope(&[Target::Name]).build(),
+    ]);
+    let x = e.explain(
+        "the assassin saw lab rats; jews are not vermin",
+        Target::Body,
+    );
+    let names: Vec<&str> = x.profiles.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["strict", "plain"]);
+    let got: Vec<(String, &str, String, Verdict)> = x
+        .candidates
+        .iter()
+        .map(|c| (c.rule.clone(), c.kind, c.matched.clone(), c.verdict.clone()))
+        .collect();
+    let v = |r: &str, k: &'static str, m: &str, verdict: Verdict| {
+        (r.to_string(), k, m.to_string(), verdict)
+    };
+    assert_eq!(
+        got,
+        vec![
+            v("test/w", "term", "ass", Verdict::Boundary),
+            v("test/w", "term", "ass", Verdict::Boundary),
+            v("test/u", "unless", "lab rats", Verdict::Trigger),
+            v("test/s", "term", "rats", Verdict::Scope),
+            v("test/u", "term", "rats", Verdict::Unless("lab rats".into())),
+            v("test/n", "near", "jews", Verdict::NearNotSatisfied),
+            v("test/n", "near", "vermin", Verdict::NearNotSatisfied),
+        ]
+    );
+    assert!(x.findings.is_empty());
+}
