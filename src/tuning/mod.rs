@@ -9,6 +9,7 @@
 pub mod corpus;
 pub mod diff;
 pub mod eval;
+pub mod gold_eval;
 pub mod labels;
 pub mod stats;
 

@@ -58,6 +58,9 @@ pub struct Form {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Context {
     pub path: String,
+    /// The comment's external id (JSON Lines input).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub line: usize,
     pub column: usize,
     pub before: String,
@@ -111,7 +114,8 @@ fn term_key(s: &str) -> String {
 /// Characters of context shown on each side of a match.
 const CONTEXT_CHARS: usize = 40;
 
-fn context(path: &str, source: &str, f: &Finding) -> Context {
+fn context(path: &str, thread: &Thread, f: &Finding) -> Context {
+    let source = thread.source.as_str();
     let [start, end] = f.span;
     let (start, end) = (start.min(source.len()), end.min(source.len()));
     let line_start = source[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
@@ -134,6 +138,10 @@ fn context(path: &str, source: &str, f: &Finding) -> Context {
         .collect();
     Context {
         path: path.to_string(),
+        id: f
+            .comment
+            .and_then(|c| thread.comments.get(c))
+            .and_then(|c| c.id.clone()),
         line: f.line,
         column: f.column,
         before,
@@ -189,7 +197,7 @@ impl<'a> Stats<'a> {
             *acc.forms.entry(form).or_default() += 1;
             acc.terms.insert(term_key(&f.term));
             if acc.contexts.len() < CONTEXTS {
-                acc.contexts.push(context(path, &thread.source, f));
+                acc.contexts.push(context(path, thread, f));
             }
         }
     }
@@ -275,6 +283,13 @@ fn summarise(id: &str, acc: &Acc) -> RuleStats {
     }
 }
 
+/// Control characters (tabs, stray line breaks) as spaces, so a context stays on one line.
+fn flat(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// Render a report for people.
 pub fn write_text(out: &mut dyn Write, r: &StatsReport) -> std::io::Result<()> {
     writeln!(
@@ -310,15 +325,16 @@ pub fn write_text(out: &mut dyn Write, r: &StatsReport) -> std::io::Result<()> {
             .collect();
         writeln!(out, "  forms: {}", forms.join(", "))?;
         for c in &rule.contexts {
+            let place = match &c.id {
+                Some(id) => format!("{} id {id}", c.path),
+                None => format!("{}:{}:{}", c.path, c.line, c.column),
+            };
             writeln!(
                 out,
-                "  {}:{}:{}: {}[{}]{}",
-                c.path,
-                c.line,
-                c.column,
-                super::one_line(&c.before, 60),
-                c.matched,
-                super::one_line(&c.after, 60)
+                "  {place}: {}[{}]{}",
+                flat(&c.before),
+                flat(&c.matched),
+                flat(&c.after)
             )?;
         }
     }
