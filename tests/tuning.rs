@@ -500,3 +500,27 @@ fn docs_walkthrough_on_the_seeds() {
         );
     }
 }
+
+#[test]
+fn a_missing_corpus_path_is_named_and_exits_2() {
+    for cmd in [
+        vec!["stats", "no/such/dir", "--no-default-rules"],
+        vec![
+            "diff",
+            "--old",
+            "tests/fixtures/tuning/rules/v1.yaml",
+            "--new",
+            "tests/fixtures/tuning/rules/v2.yaml",
+            "no/such/dir",
+        ],
+    ] {
+        let out = Command::cargo_bin("threadlint")
+            .unwrap()
+            .args(&cmd)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("cannot read no/such/dir"), "{stderr}");
+    }
+}

@@ -93,19 +93,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         report.categories = Some(deltas);
         report
     } else {
-        let units = corpus::read_corpus(&args.paths)?;
-        let dunits: Vec<DiffUnit> = units
-            .iter()
-            .map(|u| DiffUnit {
+        let mut differ = diff::Differ::new(false);
+        corpus::for_each_unit(&args.paths, |u| {
+            let unit = DiffUnit {
                 path: &u.path,
                 name: &u.thread.name,
                 ids: u.thread.comments.iter().map(|c| c.id.clone()).collect(),
                 labels: None,
-            })
-            .collect();
-        let fo: Vec<_> = units.iter().map(|u| old.check_thread(&u.thread)).collect();
-        let fnew: Vec<_> = units.iter().map(|u| new.check_thread(&u.thread)).collect();
-        diff::diff(&dunits, &fo, &fnew, old.fingerprint(), new.fingerprint())
+            };
+            differ.add(
+                &unit,
+                &old.check_thread(&u.thread),
+                &new.check_thread(&u.thread),
+            );
+            Ok(())
+        })?;
+        differ.finish(old.fingerprint(), new.fingerprint())
     };
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -21,12 +21,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = super::load_engine(&args.rules)?;
-    let units = corpus::read_corpus(&args.paths)?;
     let mut acc = stats::Stats::new(engine.sets());
-    for unit in &units {
+    corpus::for_each_unit(&args.paths, |unit| {
         let findings = engine.check_thread(&unit.thread);
         acc.add(&unit.path, &unit.thread, &findings);
-    }
+        Ok(())
+    })?;
     let report = acc.finish();
     let mut out = std::io::stdout().lock();
     match args.format {

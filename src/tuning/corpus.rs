@@ -23,8 +23,8 @@ pub struct Unit {
 const WALKED: [&str; 3] = ["txt", "text", "jsonl"];
 
 /// Expand `paths` (files, directories walked recursively in sorted order, `-` for standard
-/// input) and read every file into threads. A missing or unreadable path is an error naming it.
-pub fn read_corpus(paths: &[PathBuf]) -> anyhow::Result<Vec<Unit>> {
+/// input) into the list of files to read. A missing path is an error naming it.
+pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
@@ -38,29 +38,37 @@ pub fn read_corpus(paths: &[PathBuf]) -> anyhow::Result<Vec<Unit>> {
             files.push(p.clone());
         }
     }
-    let mut units = Vec::new();
-    for f in &files {
+    Ok(files)
+}
+
+/// Read every file of `paths` and hand its threads to `visit`, one at a time and in order, so
+/// only one file's threads are in memory at once.
+pub fn for_each_unit(
+    paths: &[PathBuf],
+    mut visit: impl FnMut(Unit) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    for f in expand(paths)? {
         let decoded =
-            crate::input::read_path(f).with_context(|| format!("cannot read {}", f.display()))?;
+            crate::input::read_path(&f).with_context(|| format!("cannot read {}", f.display()))?;
         let name = f.display().to_string();
-        if is_jsonl(f) {
+        if is_jsonl(&f) {
             for thread in jsonl_threads(&name, &decoded.text)? {
-                units.push(Unit {
+                visit(Unit {
                     path: name.clone(),
                     thread,
-                });
+                })?;
             }
         } else {
             let thread_name = f
                 .file_name()
                 .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
-            units.push(Unit {
+            visit(Unit {
                 path: name,
                 thread: crate::segment::segment(&thread_name, decoded.text),
-            });
+            })?;
         }
     }
-    Ok(units)
+    Ok(())
 }
 
 fn is_jsonl(path: &Path) -> bool {

@@ -112,10 +112,10 @@ impl DiffReport {
     }
 }
 
-type Key = (usize, Target, Option<usize>, [usize; 2], String);
+type Key<'f> = (Target, Option<usize>, [usize; 2], &'f str);
 
-fn key(unit: usize, f: &Finding) -> Key {
-    (unit, f.target, f.comment, f.span, f.rule.clone())
+fn key(f: &Finding) -> Key<'_> {
+    (f.target, f.comment, f.span, f.rule.as_str())
 }
 
 fn verdict(
@@ -170,6 +170,115 @@ fn verdict(
     })
 }
 
+/// Collects the changes unit by unit, so a corpus is compared one thread at a time.
+pub struct Differ {
+    labelled: bool,
+    units: usize,
+    per_rule: BTreeMap<String, Vec<Change>>,
+}
+
+impl Differ {
+    /// `labelled`: the units carry labels, and every change gets a verdict.
+    pub fn new(labelled: bool) -> Differ {
+        Differ {
+            labelled,
+            units: 0,
+            per_rule: BTreeMap::new(),
+        }
+    }
+
+    /// Compare the old and new findings of one unit.
+    pub fn add(&mut self, unit: &DiffUnit<'_>, old: &[Finding], new: &[Finding]) {
+        self.units += 1;
+        let mut olds: BTreeMap<Key, Vec<&Finding>> = BTreeMap::new();
+        let mut news: BTreeMap<Key, Vec<&Finding>> = BTreeMap::new();
+        for f in old {
+            olds.entry(key(f)).or_default().push(f);
+        }
+        for f in new {
+            news.entry(key(f)).or_default().push(f);
+        }
+        let keys: BTreeSet<&Key> = olds.keys().chain(news.keys()).collect();
+        for k in keys {
+            let o = olds.get(k).map_or(&[][..], |v| v.as_slice());
+            let n = news.get(k).map_or(&[][..], |v| v.as_slice());
+            for i in 0..o.len().max(n.len()) {
+                let (of, nf) = (o.get(i).copied(), n.get(i).copied());
+                let kind = match (of, nf) {
+                    (Some(a), Some(b)) if a.severity == b.severity && a.category == b.category => {
+                        continue
+                    }
+                    (Some(_), Some(_)) => ChangeKind::Changed,
+                    (Some(_), None) => ChangeKind::Disappeared,
+                    (None, Some(_)) => ChangeKind::Appeared,
+                    (None, None) => continue,
+                };
+                let f = nf.or(of).expect("one side is present");
+                let v = if self.labelled {
+                    verdict(unit.labels, kind, of, nf).or(Some(Verdict::Unlabelled))
+                } else {
+                    None
+                };
+                self.per_rule
+                    .entry(f.rule.clone())
+                    .or_default()
+                    .push(Change {
+                        change: kind,
+                        path: unit.path.to_string(),
+                        thread: unit.name.to_string(),
+                        comment: f.comment,
+                        id: f.comment.and_then(|c| unit.ids.get(c).cloned().flatten()),
+                        target: f.target,
+                        line: f.line,
+                        column: f.column,
+                        span: f.span,
+                        matched: f.matched.clone(),
+                        category: f.category,
+                        old_severity: of.map(|f| f.severity),
+                        new_severity: nf.map(|f| f.severity),
+                        verdict: v,
+                    });
+            }
+        }
+    }
+
+    /// The report: rules by id, each rule's changes in corpus order.
+    pub fn finish(self, old_fingerprint: &str, new_fingerprint: &str) -> DiffReport {
+        let labelled = self.labelled;
+        let count =
+            |cs: &[Change], kind: ChangeKind| cs.iter().filter(|c| c.change == kind).count();
+        let count_v = |cs: &[Change], v: Verdict| {
+            labelled.then(|| cs.iter().filter(|c| c.verdict == Some(v)).count())
+        };
+        let rules: Vec<RuleDiff> = self
+            .per_rule
+            .into_iter()
+            .map(|(rule, changes)| RuleDiff {
+                appeared: count(&changes, ChangeKind::Appeared),
+                disappeared: count(&changes, ChangeKind::Disappeared),
+                changed: count(&changes, ChangeKind::Changed),
+                gains: count_v(&changes, Verdict::Gain),
+                losses: count_v(&changes, Verdict::Loss),
+                rule,
+                changes,
+            })
+            .collect();
+        let sum = |f: fn(&RuleDiff) -> usize| rules.iter().map(f).sum::<usize>();
+        DiffReport {
+            old_fingerprint: old_fingerprint.to_string(),
+            new_fingerprint: new_fingerprint.to_string(),
+            units: self.units,
+            appeared: sum(|r| r.appeared),
+            disappeared: sum(|r| r.disappeared),
+            changed: sum(|r| r.changed),
+            gains: labelled.then(|| sum(|r| r.gains.unwrap_or(0))),
+            losses: labelled.then(|| sum(|r| r.losses.unwrap_or(0))),
+            rules,
+            categories: None,
+        }
+    }
+}
+
 /// Compare `old[i]` and `new[i]`, the findings of both rule versions on `units[i]`.
 pub fn diff(
     units: &[DiffUnit<'_>],
@@ -179,89 +288,11 @@ pub fn diff(
     new_fingerprint: &str,
 ) -> DiffReport {
     assert!(units.len() == old.len() && units.len() == new.len());
-    let mut olds: BTreeMap<Key, Vec<&Finding>> = BTreeMap::new();
-    let mut news: BTreeMap<Key, Vec<&Finding>> = BTreeMap::new();
-    for (i, fs) in old.iter().enumerate() {
-        for f in fs {
-            olds.entry(key(i, f)).or_default().push(f);
-        }
+    let mut d = Differ::new(units.iter().any(|u| u.labels.is_some()));
+    for ((u, o), n) in units.iter().zip(old).zip(new) {
+        d.add(u, o, n);
     }
-    for (i, fs) in new.iter().enumerate() {
-        for f in fs {
-            news.entry(key(i, f)).or_default().push(f);
-        }
-    }
-    let keys: BTreeSet<&Key> = olds.keys().chain(news.keys()).collect();
-    let mut per_rule: BTreeMap<String, Vec<Change>> = BTreeMap::new();
-    let labelled = units.iter().any(|u| u.labels.is_some());
-    for k in keys {
-        let o = olds.get(k).map_or(&[][..], |v| v.as_slice());
-        let n = news.get(k).map_or(&[][..], |v| v.as_slice());
-        let unit = &units[k.0];
-        for i in 0..o.len().max(n.len()) {
-            let (of, nf) = (o.get(i).copied(), n.get(i).copied());
-            let kind = match (of, nf) {
-                (Some(a), Some(b)) if a.severity == b.severity && a.category == b.category => {
-                    continue
-                }
-                (Some(_), Some(_)) => ChangeKind::Changed,
-                (Some(_), None) => ChangeKind::Disappeared,
-                (None, Some(_)) => ChangeKind::Appeared,
-                (None, None) => continue,
-            };
-            let f = nf.or(of).expect("one side is present");
-            let v = if labelled {
-                verdict(unit.labels, kind, of, nf).or(Some(Verdict::Unlabelled))
-            } else {
-                None
-            };
-            per_rule.entry(f.rule.clone()).or_default().push(Change {
-                change: kind,
-                path: unit.path.to_string(),
-                thread: unit.name.to_string(),
-                comment: f.comment,
-                id: f.comment.and_then(|c| unit.ids.get(c).cloned().flatten()),
-                target: f.target,
-                line: f.line,
-                column: f.column,
-                span: f.span,
-                matched: f.matched.clone(),
-                category: f.category,
-                old_severity: of.map(|f| f.severity),
-                new_severity: nf.map(|f| f.severity),
-                verdict: v,
-            });
-        }
-    }
-    let count = |cs: &[Change], kind: ChangeKind| cs.iter().filter(|c| c.change == kind).count();
-    let count_v = |cs: &[Change], v: Verdict| {
-        labelled.then(|| cs.iter().filter(|c| c.verdict == Some(v)).count())
-    };
-    let rules: Vec<RuleDiff> = per_rule
-        .into_iter()
-        .map(|(rule, changes)| RuleDiff {
-            appeared: count(&changes, ChangeKind::Appeared),
-            disappeared: count(&changes, ChangeKind::Disappeared),
-            changed: count(&changes, ChangeKind::Changed),
-            gains: count_v(&changes, Verdict::Gain),
-            losses: count_v(&changes, Verdict::Loss),
-            rule,
-            changes,
-        })
-        .collect();
-    let sum = |f: fn(&RuleDiff) -> usize| rules.iter().map(f).sum::<usize>();
-    DiffReport {
-        old_fingerprint: old_fingerprint.to_string(),
-        new_fingerprint: new_fingerprint.to_string(),
-        units: units.len(),
-        appeared: sum(|r| r.appeared),
-        disappeared: sum(|r| r.disappeared),
-        changed: sum(|r| r.changed),
-        gains: labelled.then(|| sum(|r| r.gains.unwrap_or(0))),
-        losses: labelled.then(|| sum(|r| r.losses.unwrap_or(0))),
-        rules,
-        categories: None,
-    }
+    d.finish(old_fingerprint, new_fingerprint)
 }
 
 fn sev(s: Option<Severity>) -> &'static str {
