@@ -4,10 +4,12 @@
 //! `page text -> segment -> Thread -> engine(RuleSet) -> Vec<Finding> -> report -> output`.
 //! See `docs/design.md` for what each module owns.
 
+pub mod baseline;
 pub mod engine;
 pub mod finding;
 pub mod gold;
 pub mod input;
+pub mod jsonl;
 pub mod normalize;
 pub mod report;
 pub mod rules;

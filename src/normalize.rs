@@ -427,15 +427,19 @@ impl Normalizer {
         }
         let digits = tok.iter().take_while(|c| c.is_ascii_digit()).count();
         if digits > 0 {
-            let rest: String = tok[digits..].iter().collect();
-            if NUMBER_SUFFIXES.contains(&rest.as_str()) {
+            let rest = &tok[digits..];
+            if NUMBER_SUFFIXES
+                .iter()
+                .any(|s| s.chars().eq(rest.iter().map(|c| c.to_ascii_lowercase())))
+            {
                 return false;
             }
         }
         true
     }
 
-    /// Join single letters split by one separator ("f.u.c.k", "f u c k"), three or more.
+    /// Join three or more single letters split by the same one or two separators ("f.u.c.k",
+    /// "f u c k", "F. U. C. K").
     fn separators(&mut self) {
         let n = self.chars.len();
         self.keep.clear();
@@ -452,24 +456,33 @@ impl Normalizer {
                 continue;
             }
             // Collect a run of isolated letters with gaps of one or two separators.
-            let mut letters = vec![i];
+            // Every gap of a run is the same ("f.u.c.k", "F. U. C. K"), so "a b, c.d.e"
+            // does not glue two spellings together.
+            let mut letters = 1;
             let mut k = i;
+            let mut first_gap: Option<(usize, usize)> = None;
             loop {
                 let mut g = k + 1;
                 while g < n && g - k <= 3 && is_separator(self.chars[g]) {
                     g += 1;
                 }
                 let gap = g - k - 1;
-                if (1..=2).contains(&gap) && g < n && isolated_letter(&self.chars, g) {
-                    letters.push(g);
+                let same = match first_gap {
+                    None => true,
+                    Some((a, len)) => len == gap && self.chars[a..a + len] == self.chars[k + 1..g],
+                };
+                if (1..=2).contains(&gap) && same && g < n && isolated_letter(&self.chars, g) {
+                    first_gap.get_or_insert((k + 1, gap));
+                    letters += 1;
                     k = g;
                 } else {
                     break;
                 }
             }
-            if letters.len() >= 3 {
-                for w in letters.windows(2) {
-                    for g in w[0] + 1..w[1] {
+            if letters >= 3 {
+                // The run is letters and gaps only: drop everything that is not a letter.
+                for g in i..k {
+                    if !self.chars[g].is_alphabetic() {
                         self.keep[g] = false;
                     }
                 }

@@ -214,6 +214,7 @@ impl<'a> Scanner<'a> {
 
     fn walk(&mut self, value: &serde_yaml::Value) -> Located {
         use serde_yaml::Value;
+        let before = self.pos;
         let start = self.next_token();
         let (line, column) = self.line_col(start);
         if self.peek(start) == b'*' {
@@ -230,13 +231,24 @@ impl<'a> Scanner<'a> {
         let node = match value {
             Value::Null => {
                 let rest = self.text.get(start..).unwrap_or("");
-                for word in ["null", "Null", "NULL", "~"] {
-                    if rest.starts_with(word)
+                let written = ["null", "Null", "NULL", "~"].into_iter().find(|word| {
+                    rest.starts_with(word)
                         && rest[word.len()..].bytes().next().map_or(true, |b| {
                             Self::is_blank(b) || matches!(b, b',' | b']' | b'}')
                         })
-                    {
-                        self.pos += word.len();
+                });
+                match written {
+                    Some(word) => self.pos += word.len(),
+                    None => {
+                        // Nothing written (`terms:` and then the next key): the token found is
+                        // the next node's, so point where this value would have been.
+                        self.pos = before;
+                        let (line, column) = self.line_col(before);
+                        return Located {
+                            line,
+                            column,
+                            node: Node::Null,
+                        };
                     }
                 }
                 Node::Null
@@ -250,7 +262,11 @@ impl<'a> Scanner<'a> {
                 Node::Number(n.to_string())
             }
             Value::String(s) => {
+                let plain = !matches!(self.peek(self.pos), b'"' | b'\'' | b'|' | b'>');
                 self.skip_scalar();
+                if plain && self.flow == 0 {
+                    self.continue_plain(start, s);
+                }
                 Node::String(s.clone())
             }
             Value::Sequence(items) => {
@@ -309,6 +325,50 @@ impl<'a> Scanner<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// A plain scalar may go on over more-indented lines (a long `why:` wrapped by hand). The
+    /// parsed value says how much text it holds: take following lines while their words
+    /// continue it.
+    fn continue_plain(&mut self, start: usize, value: &str) {
+        let want: Vec<&str> = value.split_whitespace().collect();
+        let mut have: Vec<&str> = self
+            .text
+            .get(start..self.pos)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        while have.len() < want.len() {
+            // The next line, without its comment.
+            let Some(nl) = self.text.get(self.pos..).and_then(|r| r.find('\n')) else {
+                return;
+            };
+            let line_start = self.pos + nl + 1;
+            let rest = self.text.get(line_start..).unwrap_or("");
+            let line = rest.split('\n').next().unwrap_or("");
+            let content = match line.find(" #") {
+                Some(cut) => &line[..cut],
+                None => line,
+            };
+            let words: Vec<&str> = content.split_whitespace().collect();
+            if words.is_empty() {
+                if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                    // Blank lines fold into the scalar; comment lines end it.
+                    if line.trim_start().starts_with('#') {
+                        return;
+                    }
+                    self.pos = line_start + line.len();
+                    continue;
+                }
+                return;
+            }
+            let n = have.len();
+            if n + words.len() > want.len() || want[n..n + words.len()] != words[..] {
+                return;
+            }
+            have.extend(words);
+            self.pos = line_start + content.trim_end().len();
         }
     }
 
@@ -507,7 +567,7 @@ rules:
             ("x", 12, 9),
             ("*ing", 13, 9),
             ("empty", 14, 5),
-            ("~", 15, 5),
+            ("~", 14, 10),
             ("near", 15, 5),
             ("within", 15, 12),
             ("4", 15, 20),

@@ -79,7 +79,6 @@ fn bundled_rules_pass_their_examples() {
 }
 
 #[test]
-#[ignore = "needs the matching engine (issue 3); check_text is a placeholder until it lands"]
 fn test_reports_each_failing_example_with_file_and_line() {
     let file = "tests/fixtures/rules-test/examples.yaml";
     let (out, code) = stdout_of(&["rules", "test", file]);

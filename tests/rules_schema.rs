@@ -62,3 +62,23 @@ fn schema_accepts_valid_files_and_rejects_invalid_ones() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The schema must not be stricter than the loader: every bundled rule file (which the loader
+/// accepts, see rules_docs.rs) validates.
+#[test]
+fn schema_accepts_every_bundled_rule_file() {
+    let schema = schema::schema();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let files: Vec<(String, String)> = threadlint::rules::bundled_files()
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    let mut failures = Vec::new();
+    for (name, text) in files {
+        let value: Value = threadlint::yaml::from_str(&text).unwrap();
+        for e in validator.iter_errors(&value) {
+            failures.push(format!("{name}: {e} at {}", e.instance_path));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -123,11 +123,9 @@ fn test(paths: &Paths, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let engine = super::load_engine(&args)?;
     let results = rules::examples::run_examples(&engine);
     let mut failed = 0;
-    for r in &results {
-        if let Some(failure) = &r.failure {
-            failed += 1;
-            writeln!(out, "{failure}").context("writing results")?;
-        }
+    for r in results.iter().filter(|r| !r.passed) {
+        failed += 1;
+        writeln!(out, "{r}").context("writing results")?;
     }
     writeln!(out, "{} passed, {} failed", results.len() - failed, failed)?;
     out.flush()?;

@@ -33,7 +33,7 @@ pub fn rules_markdown(sets: &[RuleSet]) -> String {
     }
     out.push('\n');
     for set in sets {
-        let _ = writeln!(out, "## Set `{}` {{#set-{}}}\n", set.name, set.name);
+        let _ = writeln!(out, "## Set `{}`\n", set.name);
         if !set.description.trim().is_empty() {
             let _ = writeln!(out, "{}\n", one_paragraph(&set.description));
         }

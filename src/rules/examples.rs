@@ -1,6 +1,6 @@
 //! Running rules' own examples (`rules test`): every `match` example must produce a finding of
 //! its rule, every `no-match` example must not. This drives the engine as a user would, through
-//! `Engine::check_text`, with the rule's first scope as the target.
+//! `Engine::check_text`, with the rule's first scope as the target; it never matches by itself.
 
 use crate::engine::Engine;
 use crate::finding::{Finding, Target};
@@ -9,35 +9,34 @@ use std::fmt;
 /// One example's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExampleResult {
+    /// Full rule id, `set/id`.
     pub rule: String,
+    /// The rule file and the example's line in it.
     pub origin: String,
     pub line: usize,
+    /// A `match` example (true) or a `no-match` one.
     pub expect_match: bool,
     pub text: String,
-    /// `None` when the example passed.
-    pub failure: Option<ExampleFailure>,
-}
-
-/// Why an example failed, with what the engine found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExampleFailure {
-    pub rule: String,
-    pub origin: String,
-    pub line: usize,
-    pub expect_match: bool,
-    pub text: String,
-    /// The findings on the example text: of this rule for a `no-match`, of any rule for a `match`.
+    pub passed: bool,
+    /// What the engine found on the text: for a failed `match`, the findings of any other
+    /// rule; for a failed `no-match`, this rule's findings. Empty when the example passed.
     pub found: Vec<Finding>,
 }
 
-impl fmt::Display for ExampleFailure {
+/// A failed example as `rules test` prints it: `file:line: set/id: what went wrong`.
+impl fmt::Display for ExampleResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}: ", self.origin, self.line, self.rule)?;
+        if self.passed {
+            let kind = if self.expect_match {
+                "match"
+            } else {
+                "no-match"
+            };
+            return write!(f, "`{kind}` example passed: {:?}", self.text);
+        }
         if self.expect_match {
-            write!(
-                f,
-                "{}:{}: {}: `match` example was not flagged: {:?}",
-                self.origin, self.line, self.rule, self.text
-            )?;
+            write!(f, "`match` example was not flagged: {:?}", self.text)?;
             if !self.found.is_empty() {
                 let others: Vec<String> = self
                     .found
@@ -60,10 +59,7 @@ impl fmt::Display for ExampleFailure {
                 .collect();
             write!(
                 f,
-                "{}:{}: {}: `no-match` example was flagged: {:?}: {}",
-                self.origin,
-                self.line,
-                self.rule,
+                "`no-match` example was flagged: {:?}: {}",
                 self.text,
                 hits.join("; ")
             )
@@ -84,17 +80,13 @@ pub fn run_examples(engine: &Engine) -> Vec<ExampleResult> {
                 .chain(rule.examples_no_match.iter().map(|e| (e, false)));
             for (example, expect_match) in cases {
                 let all = engine.check_text(&example.text, target);
-                let own: Vec<Finding> = all
-                    .iter()
-                    .filter(|f| f.rule == rule.full_id)
-                    .cloned()
-                    .collect();
-                let failure = if expect_match && own.is_empty() {
-                    Some(all)
-                } else if !expect_match && !own.is_empty() {
-                    Some(own)
-                } else {
-                    None
+                let (own, others): (Vec<Finding>, Vec<Finding>) =
+                    all.into_iter().partition(|f| f.rule == rule.full_id);
+                let passed = own.is_empty() != expect_match;
+                let found = match (passed, expect_match) {
+                    (true, _) => Vec::new(),
+                    (false, true) => others,
+                    (false, false) => own,
                 };
                 results.push(ExampleResult {
                     rule: rule.full_id.clone(),
@@ -102,14 +94,8 @@ pub fn run_examples(engine: &Engine) -> Vec<ExampleResult> {
                     line: example.line,
                     expect_match,
                     text: example.text.clone(),
-                    failure: failure.map(|found| ExampleFailure {
-                        rule: rule.full_id.clone(),
-                        origin: set.origin.clone(),
-                        line: example.line,
-                        expect_match,
-                        text: example.text.clone(),
-                        found,
-                    }),
+                    passed,
+                    found,
                 });
             }
         }

@@ -9,7 +9,7 @@
 use super::model::*;
 use super::{Diagnostic, Level};
 use crate::finding::{Category, Severity, Target};
-use crate::normalize::{normalize_term, Profile};
+use crate::normalize::{is_word_char, normalize, normalize_term, Profile};
 use crate::yaml::{self, Located, Node};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -56,8 +56,9 @@ pub const QUOTED: [&str; 3] = ["report", "count", "ignore"];
 /// A stem or word ending this short (in characters) matches too many ordinary words.
 pub const SHORT_AFFIX: usize = 3;
 
-/// The size limit for one compiled rule regex (bytes), so a rule cannot blow up memory.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// The size limit for one compiled rule regex: the engine's, so lint rejects exactly the
+/// regexes the engine would refuse to build.
+pub use crate::engine::REGEX_SIZE_LIMIT;
 
 /// Every diagnostic code, its level and what it means; the format reference's table is
 /// checked against this list.
@@ -82,9 +83,9 @@ pub const CODES: &[(&str, Level, &str)] = &[
     ("invalid-term", Level::Error, "a term with `*` at both ends, or a group that refers to another group"),
     ("empty-term", Level::Error, "an empty term, group or `unless` phrase"),
     ("duplicate-term", Level::Warning, "the same term twice in one rule (after group expansion)"),
-    ("term-changed-by-normalization", Level::Warning, "normalisation changes the term or `unless` phrase, so as written it can never match"),
+    ("term-changed-by-normalization", Level::Warning, "normalisation removes the term or `unless` phrase, rewrites its spelling beyond case and doubled letters (`sh1t` becomes `shit`), or changes it differently inside a text, so as written it can never match"),
     ("short-term-without-boundary", Level::Warning, "a stem or word ending of 3 characters or fewer (`ass*`), which matches inside many ordinary words"),
-    ("unless-never-overlaps", Level::Warning, "with `unless-within: 0`, an `unless` phrase that shares no words with any of the rule's terms can never cancel a match"),
+    ("unless-never-overlaps", Level::Warning, "with `unless-within: 0`, an `unless` phrase that no match of the rule's terms can overlap, so it never cancels anything"),
     ("missing-examples", Level::Warning, "a rule without a `match` or without a `no-match` example"),
 ];
 
@@ -133,11 +134,8 @@ struct Cx<'a> {
     diags: Vec<Diagnostic>,
 }
 
-/// A term as written, before group expansion.
-#[derive(Clone)]
-struct RawTerm {
-    term: Term,
-}
+/// Declared groups: name -> (where the name is written, its terms).
+type Groups = BTreeMap<String, (Located, Vec<Term>)>;
 
 /// A mapping's entries by key, after checking for unknown keys.
 type Entries<'n> = BTreeMap<&'n str, (&'n Located, &'n Located)>;
@@ -420,7 +418,7 @@ impl Cx<'_> {
     }
 
     /// Declared groups: name -> (position of the name, terms).
-    fn groups(&mut self, top: &Entries) -> BTreeMap<String, (Located, Vec<RawTerm>)> {
+    fn groups(&mut self, top: &Entries) -> Groups {
         let mut out = BTreeMap::new();
         let Some((_, v)) = top.get("groups") else {
             return out;
@@ -454,7 +452,7 @@ impl Cx<'_> {
                     continue;
                 }
                 if let Some(term) = self.term(&text, &at) {
-                    terms.push(RawTerm { term });
+                    terms.push(term);
                 }
             }
             if terms.is_empty() && matches!(list.node, Node::Seq(_) | Node::Null) {
@@ -501,7 +499,7 @@ impl Cx<'_> {
     fn term_list(
         &mut self,
         items: Vec<(String, Located)>,
-        groups: &BTreeMap<String, (Located, Vec<RawTerm>)>,
+        groups: &Groups,
         used: &mut HashSet<String>,
     ) -> Vec<Term> {
         let mut out: Vec<Term> = Vec::new();
@@ -531,7 +529,7 @@ impl Cx<'_> {
                     Some((_, terms)) => {
                         used.insert(group.to_string());
                         for t in terms {
-                            add(self, t.term.clone(), &at, Some(group));
+                            add(self, t.clone(), &at, Some(group));
                         }
                     }
                     None => {
@@ -636,7 +634,7 @@ impl Cx<'_> {
 
         let items = self.strings(&e, "terms");
         if let Some((_, v)) = e.get("terms") {
-            if matches!(v.node, Node::Seq(ref s) if s.is_empty()) {
+            if matches!(v.node, Node::Null) || matches!(v.node, Node::Seq(ref s) if s.is_empty()) {
                 self.err(
                     v,
                     "empty-term",
@@ -729,12 +727,15 @@ impl Cx<'_> {
             }
         }
         for (phrase, at) in &unless {
-            let changed = normalize_term(phrase.trim(), normalize);
-            if !phrase.trim().is_empty() && changed != phrase.trim() {
+            let phrase = phrase.trim();
+            if phrase.is_empty() {
+                continue; // already an `empty-term` error
+            }
+            if let Some(problem) = never_matches_as_written(phrase, TermMode::Word, normalize) {
                 self.warn(
                     at,
                     "term-changed-by-normalization",
-                    format!("`unless` phrase `{}` becomes `{changed}` after normalisation, so it can never match as written; write `{changed}`", phrase.trim()),
+                    format!("`unless` phrase {phrase:?} {problem}"),
                 );
             }
         }
@@ -749,7 +750,7 @@ impl Cx<'_> {
                     self.warn(
                         at,
                         "unless-never-overlaps",
-                        format!("`unless` phrase `{}` shares no words with any term of {label}, so with `unless-within: 0` it can never cancel a match; set `unless-within`", phrase.trim()),
+                        format!("`unless` phrase `{}` cannot overlap any match of {label} (no term of the rule can match inside or across it), so with `unless-within: 0` it never cancels anything; set `unless-within` or remove it", phrase.trim()),
                     );
                 }
             }
@@ -801,12 +802,11 @@ impl Cx<'_> {
                 node: Node::Null,
             };
             let written = display_term(t);
-            let normalized = normalize_term(&t.text, profile);
-            if normalized != t.text {
+            if let Some(problem) = never_matches_as_written(&t.text, t.mode, profile) {
                 self.warn(
                     &at,
                     "term-changed-by-normalization",
-                    format!("term `{written}` becomes `{normalized}` after normalisation, so it can never match as written; write `{}`", display_term(&Term { text: normalized.clone(), ..t.clone() })),
+                    format!("term {written:?} {problem}"),
                 );
             }
             if t.mode != TermMode::Word && t.text.chars().count() <= SHORT_AFFIX {
@@ -820,7 +820,7 @@ impl Cx<'_> {
     }
 
     fn near(&mut self, e: &Entries, d: &Defaults, used: &mut HashSet<String>) -> Option<Near> {
-        let (_, v) = e.get("near")?;
+        let (key, v) = e.get("near")?;
         if !matches!(v.node, Node::Map(_)) {
             self.wrong_type(v, "near", "a mapping with `within` and `groups`");
             return None;
@@ -883,7 +883,7 @@ impl Cx<'_> {
         Some(Near {
             groups,
             within: within.map_or(0, |w| w.0),
-            line: v.line,
+            line: key.line,
         })
     }
 
@@ -895,16 +895,16 @@ impl Cx<'_> {
                 regex_syntax::Error::Translate(e) => (e.kind().to_string(), e.span().start.column),
                 other => (other.to_string(), 1),
             };
-            let _ = offset;
             self.err(
                 &at,
                 "invalid-regex",
-                format!("regex does not compile: {kind}"),
+                format!("regex does not compile: {kind} (at character {offset} of the pattern)"),
             );
             return None;
         }
         if let Err(err) = regex::RegexBuilder::new(&pattern)
             .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
             .build()
         {
             let msg = err
@@ -933,7 +933,41 @@ struct Defaults<'a> {
     category: Option<Category>,
     category_given: bool,
     normalize: Option<Profile>,
-    groups: &'a BTreeMap<String, (Located, Vec<RawTerm>)>,
+    groups: &'a Groups,
+}
+
+/// Whether normalisation makes a term (or `unless` phrase) unmatchable as written, and how.
+///
+/// The engine normalises terms and texts with the same function, so a term that only changes
+/// case or doubled letters ("Occupied" -> "ocupied") still matches. Reported: a term that
+/// normalisation removes entirely (invisible characters only); a disguised spelling that a step
+/// rewrites ("sh1t" -> "shit", see [`rewritten_spelling`]); and a term that normalises
+/// differently inside a sentence than on its own (a step that depends on the neighbouring
+/// characters), so the normalised term is not found where it was written.
+pub fn never_matches_as_written(text: &str, mode: TermMode, profile: Profile) -> Option<String> {
+    let normalized = normalize_term(text, profile);
+    if normalized.trim().is_empty() {
+        return Some("is removed entirely by normalisation, so it can never match".into());
+    }
+    if let Some(spelling) = rewritten_spelling(text, profile) {
+        return Some(format!(
+            "becomes {spelling:?} after normalisation, so it can never match as written; write {spelling:?}"
+        ));
+    }
+    let sentence = normalize(&format!("said {text} said"), profile).text;
+    let word = |c: Option<char>| c.is_some_and(is_word_char);
+    let found = sentence.match_indices(normalized.as_str()).any(|(i, m)| {
+        let before = sentence[..i].chars().next_back();
+        let after = sentence[i + m.len()..].chars().next();
+        let starts = !word(before) || mode == TermMode::Suffix;
+        let ends = !word(after) || mode == TermMode::Prefix;
+        starts && ends
+    });
+    (!found).then(|| {
+        format!(
+            "becomes {normalized:?} after normalisation, but written in a text it normalises to {sentence:?}, so it can never match as written"
+        )
+    })
 }
 
 /// A term as a rule file writes it.
@@ -950,8 +984,13 @@ pub fn display_term(t: &Term) -> String {
 /// the phrase's last words begin the term, or the term's last words begin the phrase. A stem's
 /// last word and an ending's first word compare by prefix and suffix.
 pub fn can_overlap(phrase: &str, term: &str, mode: TermMode) -> bool {
-    let p: Vec<&str> = phrase.split_whitespace().collect();
-    let t: Vec<&str> = term.split_whitespace().collect();
+    // Words as the engine's word boundaries see them: runs of word characters.
+    fn words(s: &str) -> Vec<&str> {
+        s.split(|c: char| !is_word_char(c))
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+    let (p, t) = (words(phrase), words(term));
     if p.is_empty() || t.is_empty() {
         return false;
     }
@@ -1003,6 +1042,32 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// The normalised spelling of a term or phrase when normalisation rewrites it beyond case.
+///
+/// The engine normalises terms and text alike, so a term still finds its text; what can never
+/// appear in normalised text is the term's own spelling when a step rewrites it ("sh1t" becomes
+/// "shit", "ﬁsh" becomes "fish"), which usually means the author meant something else. Case is
+/// not a rewrite worth a warning, and neither are collapsed double letters: "occupied" is
+/// stored as "ocupied" internally, an implementation detail.
+fn rewritten_spelling(text: &str, profile: Profile) -> Option<String> {
+    if text.is_empty() {
+        return None;
+    }
+    let normalized = normalize_term(
+        text,
+        Profile {
+            repeats: false,
+            ..profile
+        },
+    );
+    let as_written = if profile.casefold {
+        text.to_lowercase()
+    } else {
+        text.to_string()
+    };
+    (normalized != as_written).then_some(normalized)
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub fn kind(text: &str) -> Kind {
             Kind::Text
         };
     }
-    if is_timestamp(text) {
+    if is_timestamp(text) || is_meta(text) {
         return Kind::Timestamp;
     }
     if let Some(s) = section(text) {
@@ -87,6 +87,22 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
 /// A line that is only a date, a time or an age.
 pub fn is_timestamp(text: &str) -> bool {
     text.len() <= 60 && TIMESTAMP.is_match(text)
+}
+
+/// A line of comment metadata made of parts that are each a timestamp or a counter:
+/// "34 points · 3 hours ago", "Edited · 2h".
+fn is_meta(text: &str) -> bool {
+    if text.len() > 60 {
+        return false;
+    }
+    let parts: Vec<&str> = text
+        .split(['·', '•', '|'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.len() >= 2
+        && parts.iter().any(|p| is_timestamp(p))
+        && parts.iter().all(|p| is_timestamp(p) || is_action(p))
 }
 
 /// Words of per-comment controls and counters.
@@ -316,10 +332,9 @@ const NOTICE_PHRASES: &[&str] = &[
     "newsletter",
     "subscribe",
     "subscribed",
-    "subscription",
+    "subscribing",
     "subscriber",
-    "sign up",
-    "signup",
+    "sign up for",
     "register to",
     "please register",
     "full access",
@@ -332,22 +347,23 @@ const NOTICE_PHRASES: &[&str] = &[
     "already have an account",
     "create an account",
     "create a free account",
-    "donate",
-    "donating",
-    "donation",
+    "donate now",
+    "donate today",
+    "donating today",
+    "make a donation",
     "every contribution",
     "support our journalism",
-    "support independent",
-    "support us",
+    "support independent journalism",
     "readers like you",
-    "cookie",
+    "cookie settings",
+    "cookie policy",
+    "we use cookies",
     "privacy policy",
     "terms of service",
     "terms of use",
     "gdpr",
     "all rights reserved",
     "©",
-    "copyright",
     "please try again",
     "error while",
     "enable javascript",
@@ -356,28 +372,27 @@ const NOTICE_PHRASES: &[&str] = &[
     "community guidelines",
     "email address will not be published",
     "required fields are marked",
-    "marketing",
-    "unsubscribe",
-    "inbox",
+    "check your inbox",
     "let us know in the comments",
     "loyal",
     "scroll on",
     "log in to",
     "sign in to",
-    "logged in",
+    "logged in to",
     "thank you for reading",
     "thanks for reading",
     "our mission",
-    "in your browser",
 ];
 
-/// Whether a line reads as a site notice.
+/// Whether a line reads as a site notice. A long line needs two notice phrases: article
+/// prose may mention a subscription once, a notice keeps asking.
 pub fn is_notice(text: &str) -> bool {
     if text.len() > 1200 {
         return false;
     }
     let lower = text.to_lowercase();
-    NOTICE_PHRASES.iter().any(|p| lower.contains(p))
+    let hits = NOTICE_PHRASES.iter().filter(|p| lower.contains(*p)).count();
+    hits >= if text.len() > SHORT { 2 } else { 1 }
 }
 
 fn section(text: &str) -> Option<Section> {
@@ -430,8 +445,15 @@ pub fn inline_header(text: &str) -> Option<(usize, usize)> {
         return name_ok(text, m.start(), m.end());
     }
     if let Some(c) = REPLIED_TO.captures(text) {
-        let m = c.get(1)?;
-        return name_ok(text, m.start(), m.end());
+        // Both sides must be names: "They replied to me with a letter." is a sentence.
+        let target = c.get(3)?.as_str();
+        if !text.ends_with(['.', '!', '?'])
+            && crate::segment::names::score(target).is_some_and(|s| s > 0)
+        {
+            let m = c.get(1)?;
+            return name_ok(text, m.start(), m.end());
+        }
+        return None;
     }
     // "Name • 5 years ago": split at the first separator whose right side is a timestamp.
     for (i, ch) in text.char_indices() {
@@ -468,9 +490,18 @@ static HEADLINE_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[.;,]$").expect("headline pattern compiles"));
 
 /// A line that can be a headline: a few words, not a sentence, not chrome.
+/// Breadcrumbs ("News › World › Europe", "Markets | Europe") are not headlines.
 pub fn is_headline(text: &str) -> bool {
-    let words = text.split_whitespace().count();
-    (3..=30).contains(&words) && text.len() <= 250 && !HEADLINE_END.is_match(text)
+    let words = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_alphabetic()))
+        .count();
+    (3..=30).contains(&words)
+        && text.len() <= 250
+        && !HEADLINE_END.is_match(text)
+        && ![" › ", " > ", " » ", " / ", " | "]
+            .iter()
+            .any(|sep| text.contains(sep))
 }
 
 #[cfg(test)]
@@ -554,6 +585,7 @@ mod tests {
         );
         assert_eq!(name("Ann replied to Bob").as_deref(), Some("Ann"));
         assert_eq!(name("Bob wrote:"), None);
+        assert_eq!(name("They replied to me with a form letter."), None);
         assert_eq!(name("I said to him that it was over and done:"), None);
     }
 }

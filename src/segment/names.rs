@@ -162,6 +162,11 @@ const SENTENCE_WORDS: &[&str] = &[
     "news",
 ];
 
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "rev", "capt", "col", "gen", "sgt", "lt",
+    "fr", "sir",
+];
+
 /// Score a line as a commenter's name: `None` when it cannot be one, otherwise higher means
 /// more name-like (above zero: a name unless structure says otherwise).
 pub fn score(text: &str) -> Option<i32> {
@@ -177,10 +182,16 @@ pub fn score(text: &str) -> Option<i32> {
     if text.ends_with(['?', '!']) {
         return None;
     }
-    let chars: Vec<char> = text.chars().collect();
-    for w in chars.windows(3) {
-        if matches!(w[0], '.' | '!' | '?') && w[1] == ' ' && w[2].is_uppercase() {
-            return None;
+    // "Gee. I hope": a full stop inside the line ends a sentence, unless it closes an
+    // honorific or an initial ("Dr. Ruth Hale", "J. Smith").
+    for pair in words.windows(2) {
+        let (w, next) = (pair[0], pair[1]);
+        if w.ends_with(['.', '!', '?']) && next.starts_with(char::is_uppercase) {
+            let stem = w.trim_end_matches(['.', '!', '?']).to_lowercase();
+            let abbreviation = stem.chars().count() == 1 || HONORIFICS.contains(&stem.as_str());
+            if !abbreviation || w.ends_with(['!', '?']) {
+                return None;
+            }
         }
     }
     if !text.chars().any(|c| c.is_alphanumeric()) {
@@ -235,6 +246,11 @@ pub fn score(text: &str) -> Option<i32> {
     } else if !lettered.is_empty() && lower == lettered.len() && words.len() <= 4 {
         // all-lowercase handles: "leon mc pilibin", "northerntruthseeker ."
         s += 1;
+    } else if lettered.len() >= 2 && capitalised == 1 && lettered[0].starts_with(char::is_uppercase)
+    {
+        // Sentence case ("Winter peaks", "Most probably") is how headings and short replies
+        // are written; names capitalise every part.
+        s -= 2;
     }
     // A single token with digits or underscores is a handle ("rob_k", "truth2power").
     if words.len() == 1 && text.chars().any(|c| c.is_ascii_digit() || c == '_') {
@@ -258,6 +274,7 @@ mod tests {
             "Brother Ma",
             "rob_k",
             "John Q.",
+            "Dr. Ruth Hale",
             "Maria-José Núñez",
         ] {
             assert!(score(n).is_some_and(|s| s > 0), "{n}: {:?}", score(n));
@@ -275,6 +292,7 @@ mod tests {
             "Yes, indeed",
             "Well said.",
             "Iran’s role in Syria",
+            "Winter peaks",
             "Fake news",
             "What?",
         ] {

@@ -1,0 +1,229 @@
+//! Baselines: accept today's findings and report only new ones (`check --write-baseline`,
+//! `check --baseline`).
+//!
+//! A finding's identity must survive edits elsewhere in the file, so it is not a line number:
+//! it is the rule, a hash of the text the finding sits in (the comment's body, the commenter's
+//! name or the article, lower-cased with white space collapsed), and the matched text
+//! (lower-cased). The same identity may occur several times (a comment posted twice); the
+//! baseline keeps a count, and only occurrences beyond that count are new. Paths are not part
+//! of the identity, so a baseline still holds when the files are checked from another
+//! directory.
+//!
+//! This module owns the identity and the file format. It must not filter by severity, print, or
+//! decide exit codes: `cli::check` does.
+
+use crate::finding::{Finding, Target};
+use crate::thread::Thread;
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// The format version written to and expected in baseline files.
+pub const FORMAT: u32 = 1;
+
+/// What makes two findings the same finding across runs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Identity {
+    pub rule: String,
+    /// First 128 bits of the SHA-256 of the normalised text the finding sits in, in hex.
+    pub text: String,
+    /// The matched text, lower-cased.
+    pub matched: String,
+}
+
+impl Identity {
+    pub fn of(thread: &Thread, finding: &Finding) -> Identity {
+        let comment = finding.comment.and_then(|i| thread.comments.get(i));
+        let whole = match (finding.target, comment) {
+            (Target::Body, Some(c)) => thread.source.get(c.span.start..c.span.end),
+            (Target::Name, Some(c)) => c.author.as_deref(),
+            _ => thread
+                .article
+                .as_ref()
+                .and_then(|a| thread.source.get(a.span.start..a.span.end)),
+        }
+        .unwrap_or("");
+        Identity {
+            rule: finding.rule.clone(),
+            text: text_hash(whole),
+            matched: finding.matched.to_lowercase(),
+        }
+    }
+
+    /// A short stable hex digest of the whole identity (used as a SARIF partial fingerprint).
+    pub fn digest(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [&self.rule, &self.text, &self.matched] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        hex(&h.finalize()[..16])
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hash of a text with case and white space normalised, so re-wrapping a comment keeps its
+/// identity.
+pub fn text_hash(text: &str) -> String {
+    let mut h = Sha256::new();
+    let mut first = true;
+    for word in text.split_whitespace() {
+        if !first {
+            h.update(b" ");
+        }
+        first = false;
+        h.update(word.to_lowercase().as_bytes());
+    }
+    hex(&h.finalize()[..16])
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    rule: String,
+    text: String,
+    matched: String,
+    count: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(rename = "threadlint-baseline")]
+    format: u32,
+    /// Tool version and rule-set fingerprint that wrote it: informative only.
+    version: String,
+    fingerprint: String,
+    findings: Vec<Entry>,
+}
+
+/// Findings accepted by a baseline file; each identity can be consumed `count` times.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    remaining: HashMap<Identity, usize>,
+}
+
+impl Baseline {
+    pub fn load(path: &Path) -> anyhow::Result<Baseline> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read baseline {}", path.display()))?;
+        Baseline::parse(&text).with_context(|| format!("invalid baseline {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> anyhow::Result<Baseline> {
+        let file: File = serde_json::from_str(text)?;
+        if file.format != FORMAT {
+            anyhow::bail!(
+                "baseline format {} is not supported (expected {FORMAT})",
+                file.format
+            );
+        }
+        let mut remaining = HashMap::new();
+        for e in file.findings {
+            let id = Identity {
+                rule: e.rule,
+                text: e.text,
+                matched: e.matched,
+            };
+            *remaining.entry(id).or_insert(0) += e.count;
+        }
+        Ok(Baseline { remaining })
+    }
+
+    /// Whether this occurrence is accepted by the baseline. Each call consumes one occurrence,
+    /// so call it once per finding, in output order.
+    pub fn accepts(&mut self, id: &Identity) -> bool {
+        match self.remaining.get_mut(id) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Collects the identities of a run for `--write-baseline`.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    counts: BTreeMap<Identity, usize>,
+}
+
+impl Recorder {
+    pub fn add(&mut self, id: Identity) {
+        *self.counts.entry(id).or_insert(0) += 1;
+    }
+
+    /// The baseline file's text: sorted, one entry per identity, ending in a newline.
+    pub fn render(&self, version: &str, fingerprint: &str) -> String {
+        let file = File {
+            format: FORMAT,
+            version: version.to_string(),
+            fingerprint: fingerprint.to_string(),
+            findings: self
+                .counts
+                .iter()
+                .map(|(id, &count)| Entry {
+                    rule: id.rule.clone(),
+                    text: id.text.clone(),
+                    matched: id.matched.clone(),
+                    count,
+                })
+                .collect(),
+        };
+        let mut out = serde_json::to_string_pretty(&file).expect("baseline serialises");
+        out.push('\n');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(rule: &str, text: &str, matched: &str) -> Identity {
+        Identity {
+            rule: rule.into(),
+            text: text_hash(text),
+            matched: matched.into(),
+        }
+    }
+
+    #[test]
+    fn text_hash_ignores_case_and_wrapping() {
+        assert_eq!(text_hash("You  are\nvermin"), text_hash("you are vermin "));
+        assert_ne!(text_hash("you are vermin"), text_hash("you were vermin"));
+    }
+
+    #[test]
+    fn counts_are_consumed_in_order() {
+        let mut rec = Recorder::default();
+        rec.add(id("a/b", "x y", "y"));
+        rec.add(id("a/b", "x y", "y"));
+        rec.add(id("a/c", "z", "z"));
+        let text = rec.render("0.1.0", "fp");
+        let mut base = Baseline::parse(&text).unwrap();
+        assert!(base.accepts(&id("a/b", "X  y", "y")));
+        assert!(base.accepts(&id("a/b", "x y", "y")));
+        assert!(
+            !base.accepts(&id("a/b", "x y", "y")),
+            "third occurrence is new"
+        );
+        assert!(base.accepts(&id("a/c", "z", "z")));
+        assert!(!base.accepts(&id("a/d", "z", "z")));
+    }
+
+    #[test]
+    fn rejects_unknown_format() {
+        let err = Baseline::parse(
+            r#"{"threadlint-baseline": 9, "version": "", "fingerprint": "", "findings": []}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("format 9"), "{err}");
+    }
+}
