@@ -81,6 +81,11 @@ fn stats_counts_findings_forms_and_what_never_fired() {
     assert_eq!(insult["forms"][1]["count"], 1);
     assert_eq!(insult["contexts"][0]["matched"], "idiot");
     assert_eq!(insult["contexts"][0]["before"], "You ");
+    // JSON Lines contexts name the record: its id and its line in the file, no column.
+    assert_eq!(insult["contexts"][0]["id"], "c1");
+    assert_eq!(insult["contexts"][0]["line"], 1);
+    assert!(insult["contexts"][0].get("column").is_none());
+    assert_eq!(insult["contexts"][2]["line"], 2);
     let swear = find(&v["rules"], "rule", "tune/swear");
     assert_eq!(
         (swear["findings"].as_u64(), swear["comments"].as_u64()),
@@ -523,4 +528,22 @@ fn a_missing_corpus_path_is_named_and_exits_2() {
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(stderr.contains("cannot read no/such/dir"), "{stderr}");
     }
+}
+
+#[test]
+fn a_malformed_comment_record_is_named_and_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("c.jsonl");
+    std::fs::write(&file, "{\"id\": 1, \"body\": \"idiot\"}\n{\"id\": 2\n").unwrap();
+    let out = Command::cargo_bin("threadlint")
+        .unwrap()
+        .args(["stats", file.to_str().unwrap(), "--no-default-rules"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!("{}:2: ", file.display())),
+        "{stderr}"
+    );
 }

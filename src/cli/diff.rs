@@ -62,6 +62,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 path: &name,
                 name: &r.id,
                 ids: vec![Some(r.id.clone())],
+                record_lines: Some(vec![r.line]),
+                article_line: None,
                 labels: Some(&r.labels),
             })
             .collect();
@@ -99,6 +101,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 path: &u.path,
                 name: &u.thread.name,
                 ids: u.thread.comments.iter().map(|c| c.id.clone()).collect(),
+                record_lines: u.record_lines.clone(),
+                article_line: u.article_line,
                 labels: None,
             };
             differ.add(

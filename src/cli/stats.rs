@@ -24,7 +24,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut acc = stats::Stats::new(engine.sets());
     corpus::for_each_unit(&args.paths, |unit| {
         let findings = engine.check_thread(&unit.thread);
-        acc.add(&unit.path, &unit.thread, &findings);
+        acc.add(&unit, &findings);
         Ok(())
     })?;
     let report = acc.finish();

@@ -23,6 +23,10 @@ pub struct DiffUnit<'a> {
     pub name: &'a str,
     /// External ids of the unit's comments, by comment index (JSON Lines ids, label ids).
     pub ids: Vec<Option<String>>,
+    /// For records (JSON Lines comments, labelled texts): the input line of each comment's
+    /// record, by comment index, and of the article's record. Changes then show that line.
+    pub record_lines: Option<Vec<usize>>,
+    pub article_line: Option<usize>,
     /// The labels of a labelled text.
     pub labels: Option<&'a BTreeMap<Category, bool>>,
 }
@@ -55,8 +59,12 @@ pub struct Change {
     pub comment: Option<usize>,
     pub id: Option<String>,
     pub target: Target,
+    /// The line in the input file: of the match in page text, of the record otherwise.
     pub line: usize,
-    pub column: usize,
+    /// Column of the match, for page text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// Byte range of the match in the thread text the engine checked.
     pub span: [usize; 2],
     pub matched: String,
     pub category: Category,
@@ -229,8 +237,12 @@ impl Differ {
                         comment: f.comment,
                         id: f.comment.and_then(|c| unit.ids.get(c).cloned().flatten()),
                         target: f.target,
-                        line: f.line,
-                        column: f.column,
+                        line: super::corpus::file_line(
+                            unit.record_lines.as_deref(),
+                            unit.article_line,
+                            f,
+                        ),
+                        column: unit.record_lines.is_none().then_some(f.column),
                         span: f.span,
                         matched: f.matched.clone(),
                         category: f.category,
@@ -341,10 +353,10 @@ pub fn write_text(out: &mut dyn Write, r: &DiffReport) -> std::io::Result<()> {
                 ChangeKind::Disappeared => "-",
                 ChangeKind::Changed => "~",
             };
-            let place = match &c.id {
-                Some(id) if c.thread == *id => format!("{} id {id}", c.path),
-                Some(id) => format!("{}:{}:{} id {id}", c.path, c.line, c.column),
-                None => format!("{}:{}:{}", c.path, c.line, c.column),
+            let place = match (&c.id, c.column) {
+                (Some(id), _) => format!("{}:{} id {id}", c.path, c.line),
+                (None, Some(col)) => format!("{}:{}:{col}", c.path, c.line),
+                (None, None) => format!("{}:{}", c.path, c.line),
             };
             let severity = match c.change {
                 ChangeKind::Appeared => sev(c.new_severity).to_string(),
@@ -410,6 +422,8 @@ mod tests {
             path: "p.txt",
             name: "p.txt",
             ids: vec![None, Some("c2".into())],
+            record_lines: None,
+            article_line: None,
             labels,
         }
     }

@@ -3,9 +3,9 @@
 //! Fed one thread and its findings at a time; keeps counts only (plus a few contexts per rule),
 //! so a large corpus costs memory per rule, not per finding.
 
+use super::corpus::Unit;
 use crate::finding::{Category, Finding, Severity};
 use crate::rules::{RuleSet, Term, TermMode};
-use crate::thread::Thread;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
@@ -61,8 +61,12 @@ pub struct Context {
     /// The comment's external id (JSON Lines input).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The line in the input file: of the match in page text, of the comment's record in JSON
+    /// Lines.
     pub line: usize,
-    pub column: usize,
+    /// Column of the match, for page text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
     pub before: String,
     pub matched: String,
     pub after: String,
@@ -114,7 +118,8 @@ fn term_key(s: &str) -> String {
 /// Characters of context shown on each side of a match.
 const CONTEXT_CHARS: usize = 40;
 
-fn context(path: &str, thread: &Thread, f: &Finding) -> Context {
+fn context(unit: &Unit, f: &Finding) -> Context {
+    let thread = &unit.thread;
     let source = thread.source.as_str();
     let [start, end] = f.span;
     let (start, end) = (start.min(source.len()), end.min(source.len()));
@@ -137,13 +142,13 @@ fn context(path: &str, thread: &Thread, f: &Finding) -> Context {
         .take(CONTEXT_CHARS)
         .collect();
     Context {
-        path: path.to_string(),
+        path: unit.path.clone(),
         id: f
             .comment
             .and_then(|c| thread.comments.get(c))
             .and_then(|c| c.id.clone()),
-        line: f.line,
-        column: f.column,
+        line: unit.file_line(f),
+        column: unit.is_page().then_some(f.column),
         before,
         matched: source.get(start..end).unwrap_or(&f.matched).to_string(),
         after,
@@ -163,8 +168,9 @@ impl<'a> Stats<'a> {
     }
 
     /// Count one thread's findings.
-    pub fn add(&mut self, path: &str, thread: &Thread, findings: &[Finding]) {
-        self.files.insert(path.to_string());
+    pub fn add(&mut self, unit: &Unit, findings: &[Finding]) {
+        let thread = &unit.thread;
+        self.files.insert(unit.path.clone());
         let thread_no = self.threads;
         self.threads += 1;
         self.comments += thread.comments.len();
@@ -197,7 +203,7 @@ impl<'a> Stats<'a> {
             *acc.forms.entry(form).or_default() += 1;
             acc.terms.insert(term_key(&f.term));
             if acc.contexts.len() < CONTEXTS {
-                acc.contexts.push(context(path, thread, f));
+                acc.contexts.push(context(unit, f));
             }
         }
     }
@@ -325,9 +331,10 @@ pub fn write_text(out: &mut dyn Write, r: &StatsReport) -> std::io::Result<()> {
             .collect();
         writeln!(out, "  forms: {}", forms.join(", "))?;
         for c in &rule.contexts {
-            let place = match &c.id {
-                Some(id) => format!("{} id {id}", c.path),
-                None => format!("{}:{}:{}", c.path, c.line, c.column),
+            let place = match (&c.id, c.column) {
+                (Some(id), _) => format!("{}:{} id {id}", c.path, c.line),
+                (None, Some(col)) => format!("{}:{}:{col}", c.path, c.line),
+                (None, None) => format!("{}:{}", c.path, c.line),
             };
             writeln!(
                 out,
@@ -359,7 +366,7 @@ pub fn write_text(out: &mut dyn Write, r: &StatsReport) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::thread::{Comment, LineRange, Span};
+    use crate::thread::{Comment, LineRange, Span, Thread};
     use crate::tuning::testutil::{finding, set};
     use Category::*;
     use Severity::*;
@@ -400,9 +407,15 @@ mod tests {
             finding("t/a", Insult, Medium, 0, 11, "Idiot"),
             f3,
         ];
+        let unit = |thread| Unit {
+            path: "x.txt".into(),
+            thread,
+            record_lines: None,
+            article_line: None,
+        };
         let mut s = Stats::new(&sets);
-        s.add("x.txt", &t, &fs);
-        s.add("x.txt", &thread("nothing", 1), &[]);
+        s.add(&unit(t), &fs);
+        s.add(&unit(thread("nothing", 1)), &[]);
         let r = s.finish();
         assert_eq!((r.files, r.threads, r.comments, r.findings), (1, 2, 3, 3));
         assert_eq!(r.rules.len(), 1);
