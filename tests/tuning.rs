@@ -218,6 +218,11 @@ fn eval_text_shows_tables_and_examples() {
         text.contains("    tune/insult medium \"idiot\"\n"),
         "{text}"
     );
+    assert!(
+        text.contains("\n1 rule(s) flagged no text: tune/never\n"),
+        "{text}"
+    );
+    assert!(!text.contains("\ntune/never "), "{text}");
 }
 
 #[test]

@@ -243,7 +243,13 @@ pub fn write_text(out: &mut dyn Write, r: &EvalReport) -> std::io::Result<()> {
         "{:<width$} {:<16} {:>5} {:>5} {:>5} {:>10} {:>9} {:>7} {:>6}",
         "rule", "category", "tp", "fp", "fn", "unlabelled", "precision", "recall", "f1"
     )?;
-    for x in &r.rules {
+    // Rules that flagged nothing would fill the table with zeros (a bundled set has dozens);
+    // they are named once below it, and JSON lists them all.
+    let (fired, silent): (Vec<&RuleEval>, Vec<&RuleEval>) = r
+        .rules
+        .iter()
+        .partition(|x| x.score.tp + x.score.fp + x.unlabelled > 0);
+    for x in fired {
         writeln!(
             out,
             "{:<width$} {:<16} {:>5} {:>5} {:>5} {:>10} {:>9} {:>7} {:>6}",
@@ -256,6 +262,15 @@ pub fn write_text(out: &mut dyn Write, r: &EvalReport) -> std::io::Result<()> {
             fmt_ratio(x.score.precision),
             fmt_ratio(x.score.recall),
             fmt_ratio(x.score.f1)
+        )?;
+    }
+    if !silent.is_empty() {
+        let ids: Vec<&str> = silent.iter().map(|x| x.rule.as_str()).collect();
+        writeln!(
+            out,
+            "{} rule(s) flagged no text: {}",
+            ids.len(),
+            ids.join(", ")
         )?;
     }
     for c in &r.categories {

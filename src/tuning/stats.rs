@@ -13,6 +13,8 @@ use std::io::Write;
 /// How many matched forms and contexts each rule shows.
 pub const FORMS: usize = 5;
 pub const CONTEXTS: usize = 3;
+/// How many never-fired terms per rule the text view lists.
+pub const TERMS_SHOWN: usize = 8;
 
 /// The statistics of one corpus run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -357,7 +359,14 @@ pub fn write_text(out: &mut dyn Write, r: &StatsReport) -> std::io::Result<()> {
     if !r.terms_never_fired.is_empty() {
         writeln!(out, "terms that never fired, in rules that did:")?;
         for t in &r.terms_never_fired {
-            writeln!(out, "  {}: {}", t.rule, t.terms.join(", "))?;
+            // Bundled rules list dozens of variants; the text view shows the first few (JSON
+            // has them all).
+            let shown = t.terms.len().min(TERMS_SHOWN);
+            let more = match t.terms.len() - shown {
+                0 => String::new(),
+                n => format!(" (+{n} more)"),
+            };
+            writeln!(out, "  {}: {}{more}", t.rule, t.terms[..shown].join(", "))?;
         }
     }
     Ok(())
@@ -450,6 +459,30 @@ mod tests {
                 rule: "t/a".into(),
                 terms: vec!["dolt".into()]
             }]
+        );
+    }
+
+    #[test]
+    fn text_view_shortens_long_term_lists() {
+        let terms: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
+        let r = StatsReport {
+            files: 1,
+            threads: 1,
+            comments: 1,
+            findings: 0,
+            rules: Vec::new(),
+            never_fired: Vec::new(),
+            terms_never_fired: vec![UnfiredTerms {
+                rule: "s/r".into(),
+                terms,
+            }],
+        };
+        let mut out = Vec::new();
+        write_text(&mut out, &r).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("  s/r: t0, t1, t2, t3, t4, t5, t6, t7 (+3 more)\n"),
+            "{text}"
         );
     }
 }
