@@ -552,3 +552,70 @@ fn a_malformed_comment_record_is_named_and_exits_2() {
         "{stderr}"
     );
 }
+
+/// `--rule` and `--category` narrow every tuning command to some rules, as in `check`.
+#[test]
+fn rule_and_category_filters() {
+    let corpus = fixture("corpus/comments.jsonl");
+    let (v1, v2) = (fixture("rules/v1.yaml"), fixture("rules/v2.yaml"));
+    let base = ["--no-default-rules", "--rules", v1.as_str()];
+    // Only tune/insult: its four findings, nothing listed as never fired.
+    let mut args = vec!["stats", corpus.as_str(), "--rule", "tune/insult"];
+    args.extend(base);
+    let v = json(&args, 0);
+    assert_eq!(v["findings"], 4);
+    assert_eq!(v["rules"].as_array().unwrap().len(), 1);
+    assert_eq!(v["never_fired"], serde_json::json!([]));
+    // A set name selects all its rules; --category narrows to profanity: tune/swear alone.
+    let mut args = vec![
+        "stats",
+        corpus.as_str(),
+        "--rule",
+        "tune",
+        "--category",
+        "profanity",
+    ];
+    args.extend(base);
+    let v = json(&args, 0);
+    assert_eq!(v["findings"], 1);
+    assert_eq!(v["rules"][0]["rule"], "tune/swear");
+    // eval scores only the selected rules' categories.
+    let labels = fixture("labels.jsonl");
+    let mut args = vec!["eval", labels.as_str(), "--rule", "tune/swear"];
+    args.extend(base);
+    let v = json(&args, 0);
+    let cats: Vec<&str> = v["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(cats, ["profanity"]);
+    assert_eq!(counts(&v["categories"][0]), (1, 1, 0));
+    // diff restricted to tune/swear: the insult edit of v2 is out of view, exit 0.
+    let v = json(
+        &[
+            "diff",
+            "--old",
+            &v1,
+            "--new",
+            &v2,
+            &corpus,
+            "--rule",
+            "tune/swear",
+        ],
+        0,
+    );
+    assert_eq!(v["rules"], serde_json::json!([]));
+    // A --rule that selects nothing is an error, not a report of zeros.
+    let out = Command::cargo_bin("threadlint")
+        .unwrap()
+        .args(["stats", corpus.as_str(), "--rule", "tune/insultt"])
+        .args(base)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("--rule tune/insultt: no loaded rule or set has this id"));
+}

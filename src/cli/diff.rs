@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use threadlint::engine::Engine;
 use threadlint::finding::{Finding, Severity};
 use threadlint::tuning::diff::{self, CategoryDelta, DiffUnit};
-use threadlint::tuning::{corpus, eval, labels, Format};
+use threadlint::tuning::{corpus, eval, labels, Filter, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -37,6 +37,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub filter: Filter,
 }
 
 fn engine(paths: &[PathBuf], bundled: bool, side: &str) -> anyhow::Result<Engine> {
@@ -53,6 +55,12 @@ fn engine(paths: &[PathBuf], bundled: bool, side: &str) -> anyhow::Result<Engine
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let old = engine(&args.old, args.old_bundled, "old")?;
     let new = engine(&args.new, args.new_bundled, "new")?;
+    let both: Vec<_> = old.sets().iter().chain(new.sets()).cloned().collect();
+    args.filter.check(&both)?;
+    let keep = |mut fs: Vec<Finding>| {
+        fs.retain(|f| args.filter.keeps_finding(f));
+        fs
+    };
     let report = if let Some(path) = &args.labels {
         let records = labels::read_labels(path)?;
         let name = path.display().to_string();
@@ -68,12 +76,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })
             .collect();
         let check = |e: &Engine| -> Vec<Vec<Finding>> {
-            records.iter().map(|r| eval::check_record(e, r)).collect()
+            records
+                .iter()
+                .map(|r| keep(eval::check_record(e, r)))
+                .collect()
         };
         let (fo, fnew) = (check(&old), check(&new));
         let mut report = diff::diff(&units, &fo, &fnew, old.fingerprint(), new.fingerprint());
-        let before = eval::evaluate(old.sets(), &records, &fo, Severity::Low, 0);
-        let after = eval::evaluate(new.sets(), &records, &fnew, Severity::Low, 0);
+        let before = eval::evaluate(
+            &args.filter.sets(old.sets()),
+            &records,
+            &fo,
+            Severity::Low,
+            0,
+        );
+        let after = eval::evaluate(
+            &args.filter.sets(new.sets()),
+            &records,
+            &fnew,
+            Severity::Low,
+            0,
+        );
         let mut deltas = Vec::new();
         for category in threadlint::finding::Category::ALL {
             let pick = |r: &eval::EvalReport| {
@@ -107,8 +130,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             differ.add(
                 &unit,
-                &old.check_thread(&u.thread),
-                &new.check_thread(&u.thread),
+                &keep(old.check_thread(&u.thread)),
+                &keep(new.check_thread(&u.thread)),
             );
             Ok(())
         })?;

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use threadlint::finding::Severity;
-use threadlint::tuning::{eval, gold_eval, labels, Format};
+use threadlint::tuning::{eval, gold_eval, labels, Filter, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -33,18 +33,21 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     #[command(flatten)]
+    pub filter: Filter,
+    #[command(flatten)]
     pub rules: RuleArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = super::load_engine(&args.rules)?;
+    args.filter.check(engine.sets())?;
     let mut out = std::io::stdout().lock();
     let Some(path) = &args.labels else {
         let dir = args
             .gold
             .as_deref()
             .expect("clap requires LABELS or --gold");
-        let report = gold_eval::evaluate_gold(&engine, dir, args.min_severity)?;
+        let report = gold_eval::evaluate_gold(&engine, dir, &args.filter, args.min_severity)?;
         match args.format {
             Format::Text => gold_eval::write_text(&mut out, &report)?,
             Format::Json => {
@@ -58,15 +61,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let records = labels::read_labels(path)?;
     let findings: Vec<_> = records
         .iter()
-        .map(|r| eval::check_record(&engine, r))
+        .map(|r| {
+            let mut fs = eval::check_record(&engine, r);
+            fs.retain(|f| args.filter.keeps_finding(f));
+            fs
+        })
         .collect();
-    let report = eval::evaluate(
-        engine.sets(),
-        &records,
-        &findings,
-        args.min_severity,
-        args.examples,
-    );
+    let sets = args.filter.sets(engine.sets());
+    let mut report = eval::evaluate(&sets, &records, &findings, args.min_severity, args.examples);
+    if !args.filter.categories.is_empty() || !args.filter.rule_ids.is_empty() {
+        // Narrowed to some rules: score only their categories (and the ones asked for).
+        let ruled: Vec<_> = sets
+            .iter()
+            .flat_map(|s| &s.rules)
+            .map(|r| r.category)
+            .collect();
+        report.categories.retain(|c| {
+            ruled.contains(&c.category) || args.filter.categories.contains(&c.category)
+        });
+    }
     match args.format {
         Format::Text => eval::write_text(&mut out, &report)?,
         Format::Json => {

@@ -4,7 +4,7 @@ use super::RuleArgs;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use threadlint::tuning::{corpus, stats, Format};
+use threadlint::tuning::{corpus, stats, Filter, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -16,14 +16,19 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     #[command(flatten)]
+    pub filter: Filter,
+    #[command(flatten)]
     pub rules: RuleArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = super::load_engine(&args.rules)?;
-    let mut acc = stats::Stats::new(engine.sets());
+    args.filter.check(engine.sets())?;
+    let sets = args.filter.sets(engine.sets());
+    let mut acc = stats::Stats::new(&sets);
     corpus::for_each_unit(&args.paths, |unit| {
-        let findings = engine.check_thread(&unit.thread);
+        let mut findings = engine.check_thread(&unit.thread);
+        findings.retain(|f| args.filter.keeps_finding(f));
         acc.add(&unit, &findings);
         Ok(())
     })?;

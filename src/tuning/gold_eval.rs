@@ -90,10 +90,12 @@ fn add(a: &mut Counts, b: &Counts) {
     a.fn_ += b.fn_;
 }
 
-/// Segment and check every page of `dir`'s gold files and score them.
+/// Segment and check every page of `dir`'s gold files and score them, keeping the findings
+/// at or above `min_severity` from the rules `filter` selects.
 pub fn evaluate_gold(
     engine: &Engine,
     dir: &Path,
+    filter: &super::Filter,
     min_severity: Severity,
 ) -> anyhow::Result<GoldReport> {
     let mut pages = Vec::new();
@@ -104,7 +106,7 @@ pub fn evaluate_gold(
             .with_context(|| format!("cannot read {}", page.display()))?;
         let thread = crate::segment::segment(&g.seed, decoded.text);
         let mut findings = engine.check_thread(&thread);
-        findings.retain(|f| f.severity >= min_severity);
+        findings.retain(|f| f.severity >= min_severity && filter.keeps_finding(f));
         pages.push(PageScore {
             gold: file.display().to_string(),
             page: page.display().to_string(),

@@ -13,6 +13,8 @@ pub mod gold_eval;
 pub mod labels;
 pub mod stats;
 
+use crate::finding::{Category, Finding};
+use crate::rules::RuleSet;
 use serde::Serialize;
 
 /// True positives, false positives and false negatives, with the ratios derived from them.
@@ -71,6 +73,69 @@ pub fn one_line(text: &str, max: usize) -> String {
     }
 }
 
+/// `--category` and `--rule`: narrow a tuning command to some rules, with the meaning `check`
+/// gives them. Findings of other rules are dropped before counting, and other rules are left
+/// out of the lists (so "never fired" means among the selected rules).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct Filter {
+    /// Only rules of these categories (repeatable).
+    #[arg(long = "category", value_name = "CATEGORY")]
+    pub categories: Vec<Category>,
+    /// Only these rules: a full id `set/rule` or a set name (repeatable).
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rule_ids: Vec<String>,
+}
+
+impl Filter {
+    /// Whether rule `id` of `category` is selected.
+    pub fn keeps(&self, id: &str, category: Category) -> bool {
+        (self.categories.is_empty() || self.categories.contains(&category))
+            && (self.rule_ids.is_empty()
+                || self.rule_ids.iter().any(|r| {
+                    id == r
+                        || id
+                            .strip_prefix(r.as_str())
+                            .is_some_and(|rest| rest.starts_with('/'))
+                }))
+    }
+
+    pub fn keeps_finding(&self, f: &Finding) -> bool {
+        self.keeps(&f.rule, f.category)
+    }
+
+    /// The rule sets with only the selected rules.
+    pub fn sets(&self, sets: &[RuleSet]) -> Vec<RuleSet> {
+        sets.iter()
+            .map(|s| RuleSet {
+                rules: s
+                    .rules
+                    .iter()
+                    .filter(|r| self.keeps(&r.full_id, r.category))
+                    .cloned()
+                    .collect(),
+                ..s.clone()
+            })
+            .collect()
+    }
+
+    /// A `--rule` that selects no loaded rule is almost always a typo; say so rather than
+    /// report zeros.
+    pub fn check(&self, sets: &[RuleSet]) -> anyhow::Result<()> {
+        for r in &self.rule_ids {
+            let hits = sets.iter().flat_map(|s| &s.rules).any(|x| {
+                x.full_id == *r
+                    || x.full_id
+                        .strip_prefix(r.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            });
+            if !hits {
+                anyhow::bail!("--rule {r}: no loaded rule or set has this id");
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Output format shared by the tuning commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
@@ -109,6 +174,42 @@ mod tests {
                 "{tp},{fp},{fn_}: {s:?}"
             );
         }
+    }
+
+    #[test]
+    fn filter_selects_by_category_full_id_or_set() {
+        use Category::*;
+        // (categories, rules, rule id, rule category, kept)
+        type Row<'a> = (&'a [Category], &'a [&'a str], &'a str, Category, bool);
+        let table: &[Row] = &[
+            (&[], &[], "a/x", Insult, true),
+            (&[Insult], &[], "a/x", Insult, true),
+            (&[Insult], &[], "a/x", Slur, false),
+            (&[], &["a"], "a/x", Insult, true),
+            (&[], &["a"], "ab/x", Insult, false),
+            (&[], &["a/x"], "a/x", Insult, true),
+            (&[], &["a/x"], "a/xy", Insult, false),
+            (&[Slur], &["a"], "a/x", Insult, false),
+        ];
+        for &(categories, rules, id, category, want) in table {
+            let f = Filter {
+                categories: categories.to_vec(),
+                rule_ids: rules.iter().map(|r| r.to_string()).collect(),
+            };
+            assert_eq!(f.keeps(id, category), want, "{categories:?} {rules:?} {id}");
+        }
+        let sets = vec![testutil::set(&[(
+            "a/x",
+            Insult,
+            crate::finding::Severity::Low,
+            &[],
+        )])];
+        let f = Filter {
+            categories: vec![],
+            rule_ids: vec!["b".into()],
+        };
+        assert!(f.check(&sets).is_err());
+        assert!(Filter::default().check(&sets).is_ok());
     }
 
     #[test]
