@@ -619,3 +619,51 @@ fn rule_and_category_filters() {
         .unwrap()
         .contains("--rule tune/insultt: no loaded rule or set has this id"));
 }
+
+/// `threadlint diff ... | head` ends quietly with exit 0 when the reader goes away, in text and
+/// JSON output (the report is far bigger than a pipe buffer).
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("big.jsonl");
+    let lines: String = (0..3000)
+        .map(|i| {
+            format!("{{\"id\": \"{i}\", \"body\": \"you idiot, damn\", \"thread\": \"t{i}\"}}\n")
+        })
+        .collect();
+    std::fs::write(&corpus, lines).unwrap();
+    for format in ["text", "json"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("threadlint"))
+            .args([
+                "diff",
+                "--old",
+                &fixture("rules/v1.yaml"),
+                "--new",
+                &fixture("rules/v3.yaml"),
+            ])
+            .arg(&corpus)
+            .args(["--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

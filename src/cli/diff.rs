@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use threadlint::engine::Engine;
 use threadlint::finding::{Finding, Severity};
 use threadlint::tuning::diff::{self, CategoryDelta, DiffUnit};
-use threadlint::tuning::{corpus, eval, labels, Filter, Format};
+use threadlint::tuning::{corpus, eval, labels, write_json, Filter, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -140,10 +140,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Text => diff::write_text(&mut out, &report)?,
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
+        Format::Json => write_json(&mut out, &report)?,
     }
     out.flush()?;
     Ok(if report.is_empty() {

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use threadlint::finding::Severity;
-use threadlint::tuning::{eval, gold_eval, labels, Filter, Format};
+use threadlint::tuning::{eval, gold_eval, labels, write_json, Filter, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -50,10 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let report = gold_eval::evaluate_gold(&engine, dir, &args.filter, args.min_severity)?;
         match args.format {
             Format::Text => gold_eval::write_text(&mut out, &report)?,
-            Format::Json => {
-                serde_json::to_writer_pretty(&mut out, &report)?;
-                writeln!(out)?;
-            }
+            Format::Json => write_json(&mut out, &report)?,
         }
         out.flush()?;
         return Ok(super::exit::clean());
@@ -82,10 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     match args.format {
         Format::Text => eval::write_text(&mut out, &report)?,
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
+        Format::Json => write_json(&mut out, &report)?,
     }
     out.flush()?;
     Ok(super::exit::clean())

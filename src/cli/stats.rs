@@ -4,7 +4,7 @@ use super::RuleArgs;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use threadlint::tuning::{corpus, stats, Filter, Format};
+use threadlint::tuning::{corpus, stats, write_json, Filter, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -36,10 +36,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Text => stats::write_text(&mut out, &report)?,
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
+        Format::Json => write_json(&mut out, &report)?,
     }
     out.flush()?;
     Ok(super::exit::clean())

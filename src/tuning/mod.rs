@@ -136,6 +136,16 @@ impl Filter {
     }
 }
 
+/// Write `value` as pretty JSON and a newline. The text is built first and written with
+/// `std::io::Write`, so a closed pipe surfaces as the `io::Error` it is (serde_json's writer
+/// error hides the io error from the chain the CLI inspects).
+pub fn write_json<T: Serialize>(out: &mut dyn std::io::Write, value: &T) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}
+
 /// Output format shared by the tuning commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
