@@ -547,6 +547,39 @@ impl<'s, 'l> Page<'s, 'l> {
             Some(if rep >= 2 && s > -3 { s + 3 } else { s })
         };
 
+        // Stacked layout: the name on the first line of the body's block, no blank line between
+        // ("Ann Lee" / "I agree with the council."). Taken only when it happens at least twice,
+        // so a one-off short first line of an article paragraph is not a name
+        // (`stacked_names_ferry`).
+        let mut first_lines: HashMap<&str, usize> = HashMap::new();
+        for b in search_from..nb {
+            if takes_part(b) && !self.blocks[b].is_single() {
+                *first_lines
+                    .entry(self.text(self.blocks[b].first))
+                    .or_default() += 1;
+            }
+        }
+        let mut stacked: Vec<bool> = (0..nb)
+            .map(|b| {
+                let blk = self.blocks[b];
+                if b < search_from || b <= body_start.min(search_from) || !takes_part(b) {
+                    return false;
+                }
+                if blk.is_single()
+                    || self.kinds[blk.first] != Kind::Text
+                    || self.kinds[blk.first + 1] != Kind::Text
+                {
+                    return false;
+                }
+                let t = self.text(blk.first);
+                let rep = first_lines.get(t).copied().unwrap_or(0);
+                names::score(t).is_some_and(|s| s >= 2 || (rep >= 2 && s > 0))
+            })
+            .collect();
+        if stacked.iter().filter(|s| **s).count() < 2 {
+            stacked.iter_mut().for_each(|s| *s = false);
+        }
+
         // Runs: participating blocks joined by exactly one blank line.
         let mut runs: Vec<(usize, usize)> = Vec::new();
         let mut b = search_from;
@@ -627,8 +660,8 @@ impl<'s, 'l> Page<'s, 'l> {
             if !is_name[s] && (prev_separates && s > body_start || header_seen[s]) {
                 cand.push(s);
             }
-            for (k, named) in is_name.iter().enumerate().take(e + 1).skip(s) {
-                if *named && k >= body_start.min(search_from) {
+            for k in s..=e {
+                if (is_name[k] || stacked[k]) && k >= body_start.min(search_from) {
                     cand.push(k);
                 }
             }
@@ -703,17 +736,19 @@ impl<'s, 'l> Page<'s, 'l> {
         let mut drafts = Vec::new();
         for (si, &s) in starts.iter().enumerate() {
             let next = starts.get(si + 1).copied().unwrap_or(nb);
-            let (name, body_from) = if is_name[s] {
-                let l = self.blocks[s].first;
-                (
-                    Some((
-                        l,
-                        Span::new(self.lines[l].text_start, self.lines[l].text_end()),
-                    )),
-                    s + 1,
-                )
+            let name_at = |l: usize| {
+                Some((
+                    l,
+                    Span::new(self.lines[l].text_start, self.lines[l].text_end()),
+                ))
+            };
+            // (name, first block of the body, lines of that block to skip)
+            let (name, body_from, skip) = if is_name[s] {
+                (name_at(self.blocks[s].first), s + 1, 0)
+            } else if stacked[s] {
+                (name_at(self.blocks[s].first), s, 1)
             } else {
-                (None, s)
+                (None, s, 0)
             };
             // The body: participating blocks joined to the start by single blank lines.
             let mut last_block = body_from;
@@ -725,8 +760,10 @@ impl<'s, 'l> Page<'s, 'l> {
             if body_from >= nb || !takes_part(body_from) {
                 continue;
             }
-            let (first, last) =
-                self.trim_body(self.blocks[body_from].first, self.blocks[last_block].last);
+            let (first, last) = self.trim_body(
+                self.blocks[body_from].first + skip,
+                self.blocks[last_block].last,
+            );
             if let Some((first, last)) = first.zip(last) {
                 drafts.push(Draft { name, first, last });
             }
