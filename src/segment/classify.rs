@@ -456,7 +456,49 @@ pub fn is_notice(text: &str) -> bool {
         seen[m.pattern().as_usize()] = true;
     }
     let hits = seen.iter().filter(|s| **s).count();
-    hits >= if text.len() > SHORT { 2 } else { 1 }
+    if hits == 0 {
+        return false;
+    }
+    // A notice speaks as the site: to "you", of "our"/"we", or in the imperative. A reader's
+    // "I read about it in the council newsletter" does not.
+    let lower = text.to_lowercase();
+    let site_voice = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| {
+            matches!(
+                w,
+                "you" | "your" | "you're" | "we" | "our" | "us" | "please" | "thank" | "thanks"
+            )
+        })
+        || [
+            "sign up",
+            "subscribe",
+            "register",
+            "log in",
+            "sign in",
+            "get ",
+            "join ",
+            "become ",
+            "support ",
+            "donate",
+            "create ",
+            "already ",
+            "continue ",
+        ]
+        .iter()
+        .any(|v| lower.starts_with(v))
+        || [
+            "©",
+            "all rights reserved",
+            "gdpr",
+            "privacy policy",
+            "terms of",
+            "cookie",
+            "error while",
+        ]
+        .iter()
+        .any(|v| lower.contains(v));
+    site_voice && hits >= if text.len() > SHORT { 2 } else { 1 }
 }
 
 /// One automaton for every notice phrase: one pass per line instead of one per phrase.
@@ -736,7 +778,12 @@ mod tests {
             ("Load more comments", Section::ListControl),
             ("Menu Close", Section::Menu),
             ("You have read 3 articles this month.", Section::Notice),
+            ("Sign up for our weather newsletter", Section::Notice),
         ];
+        assert_eq!(
+            kind("It was in the council newsletter last spring."),
+            Kind::Text
+        );
         for (t, s) in cases {
             assert_eq!(kind(t), Kind::Section(s), "{t}");
         }

@@ -90,7 +90,7 @@ fn is_prose(text: &str) -> bool {
 
 impl<'s, 'l> Page<'s, 'l> {
     fn new(lines: &'l [Line<'s>]) -> Self {
-        let kinds: Vec<Kind> = lines.iter().map(|l| classify::kind(l.text)).collect();
+        let mut kinds: Vec<Kind> = lines.iter().map(|l| classify::kind(l.text)).collect();
         let blocks = lines::blocks(lines);
         let class = blocks
             .iter()
@@ -130,7 +130,27 @@ impl<'s, 'l> Page<'s, 'l> {
                     _ => BlockClass::Content,
                 }
             })
-            .collect();
+            .collect::<Vec<BlockClass>>();
+        // A reader may mention a newsletter or a subscription: a notice-like paragraph right
+        // under a name line (one blank line) is that reader's comment, not site chrome.
+        let mut class = class;
+        for b in 1..blocks.len() {
+            let prev = blocks[b - 1];
+            if class[b] == BlockClass::Chrome(Section::Notice)
+                && blocks[b].gap == 1
+                && class[b - 1] == BlockClass::Content
+                && prev.is_single()
+                && kinds[prev.first] == Kind::Text
+                && names::score(lines[prev.first].text).is_some_and(|s| s >= 1)
+            {
+                class[b] = BlockClass::Content;
+                for k in &mut kinds[blocks[b].first..=blocks[b].last] {
+                    if *k == Kind::Section(Section::Notice) {
+                        *k = Kind::Text;
+                    }
+                }
+            }
+        }
         Page {
             lines,
             kinds,
@@ -830,6 +850,12 @@ impl<'s, 'l> Page<'s, 'l> {
 /// apostrophes, "lol", emoticons, shouting, exclamation or question marks, first or second
 /// person.
 fn informal(text: &str) -> usize {
+    // Reported speech ("“I can't believe it!” said one resident.") is the article quoting
+    // someone, however casual the quoted words.
+    let speech = [" said", " says", " told", " added", "according to"];
+    if text.contains(['"', '“', '”']) && speech.iter().any(|v| text.contains(v)) {
+        return 0;
+    }
     let mut n = 0;
     if text.starts_with(|c: char| c.is_lowercase()) {
         n += 1;
