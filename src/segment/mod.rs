@@ -810,8 +810,14 @@ impl<'s, 'l> Page<'s, 'l> {
         let found = quotes::find(self.lines, d.first, d.last);
         let mut quotes_out = Vec::new();
         for f in &found {
+            // Only the quoted words: "Bob wrote: his words" is traced by "his words".
             let text: String = (f.first..=f.last)
-                .map(|i| self.text(i))
+                .map(|i| {
+                    let l = &self.lines[i];
+                    let from = f.span.start.clamp(l.text_start, l.text_end()) - l.text_start;
+                    let to = f.span.end.clamp(l.text_start, l.text_end()) - l.text_start;
+                    l.text.get(from..to).unwrap_or(l.text)
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             quotes_out.push(Quote {
