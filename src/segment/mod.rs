@@ -723,6 +723,17 @@ impl<'s, 'l> Page<'s, 'l> {
         };
         let mut starts: Vec<usize> = cand[ci..].to_vec();
 
+        // Title Case section headings ("Winter Demand") over article prose look like names
+        // over bodies. Read as article sections when nothing else says "comments": no counter,
+        // no guest, no repeated name, and every "body" paragraph is prose as long as the
+        // article's own (`titlecase_headings_tariffs`).
+        if !header_seen[start]
+            && self.article_sections(&starts, &is_name, &stacked, body_start, &takes_part)
+        {
+            let end = self.article_end(nb, zones);
+            return (Vec::new(), end);
+        }
+
         // A guest comment can follow the article's last paragraph after one blank line (seed
         // 000, line 15). It reads differently from the article: much shorter than the
         // article's paragraphs and informal. Seed 002 line 15 is as long as the others.
@@ -789,6 +800,54 @@ impl<'s, 'l> Page<'s, 'l> {
             }
         }
         (drafts, article_end)
+    }
+
+    /// Whether the comment starts found are really the article's section headings.
+    fn article_sections(
+        &self,
+        starts: &[usize],
+        is_name: &[bool],
+        stacked: &[bool],
+        body_start: usize,
+        takes_part: &dyn Fn(usize) -> bool,
+    ) -> bool {
+        let nb = self.blocks.len();
+        if starts.is_empty() || starts.iter().any(|&s| !is_name[s] || stacked[s]) {
+            return false;
+        }
+        let mut names: Vec<&str> = starts
+            .iter()
+            .map(|&s| self.text(self.blocks[s].first))
+            .collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return false;
+        }
+        let article: Vec<usize> = (body_start..starts[0])
+            .filter(|&b| takes_part(b))
+            .map(|b| self.block_text_len(&self.blocks[b]))
+            .collect();
+        if article.is_empty() {
+            return false;
+        }
+        let mut sorted = article;
+        sorted.sort_unstable();
+        let median = sorted[sorted.len() / 2];
+        let mut lens = Vec::new();
+        for (i, &s) in starts.iter().enumerate() {
+            let stop = starts.get(i + 1).copied().unwrap_or(nb);
+            let mut k = s + 1;
+            while k < stop && takes_part(k) && self.blocks[k].gap == 1 {
+                let blk = self.blocks[k];
+                if !(blk.first..=blk.last).any(|l| is_prose(self.text(l))) {
+                    return false;
+                }
+                lens.push(self.block_text_len(&blk));
+                k += 1;
+            }
+        }
+        lens.sort_unstable();
+        !lens.is_empty() && lens[lens.len() / 2] * 10 >= median * 6
     }
 
     /// Drop action, timestamp and chrome lines at either end of a body.
