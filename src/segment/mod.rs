@@ -197,8 +197,13 @@ impl<'s, 'l> Page<'s, 'l> {
 
         let zones = self.zones(lead);
         let headers = self.headers(lead);
+        // One header is enough after a counter, or after the article's first paragraph (a
+        // byline with a dateline sits before it).
         let explicit = headers.len() >= 2
-            || (headers.len() == 1 && header_before(self.line_block(headers[0].line)).is_some());
+            || (headers.len() == 1 && {
+                let hb = self.line_block(headers[0].line);
+                header_before(hb).is_some() || (prose.is_some() && hb > body_start)
+            });
 
         let (drafts, article_end_block) = if explicit {
             self.explicit(&headers, &zones)
