@@ -73,7 +73,7 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
     );
     let weekday = r"((mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|sday|urday)?,?\s+)?";
     let abs = format!(
-        r"(posted\s+|published\s+|on\s+)?{weekday}{date}((\s+at|,|\s+-|\s+·|\s*•|\s*\|)?\s+{TIME})?"
+        r"((posted|published|updated|last updated|modified)(\s+on)?:?\s+|on\s+)?{weekday}{date}((\s+at|,|\s+-|\s+·|\s*•|\s*\|)?\s+{TIME})?"
     );
     let rel = r"(posted\s+)?(about\s+|over\s+|almost\s+|nearly\s+)?(\d+|a|an|one)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?)(\s+ago)?";
     let misc =
@@ -95,6 +95,9 @@ fn may_be_timestamp(text: &str) -> bool {
     const LEAD: &[&str] = &[
         "posted",
         "published",
+        "updated",
+        "last",
+        "modified",
         "on",
         "about",
         "over",
@@ -739,6 +742,7 @@ mod tests {
             "Mon, Jan 7, 2019 10:02 am",
             "12/03/2020 11:15",
             "4 months ago (edited)",
+            "Updated on March 3, 2019 at 1:05 pm",
         ] {
             assert!(is_timestamp(t), "{t}");
         }

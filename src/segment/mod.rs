@@ -196,7 +196,16 @@ impl<'s, 'l> Page<'s, 'l> {
         };
 
         let zones = self.zones(lead);
-        let headers = self.headers(lead);
+        // A dateline above the article ("Updated on March 3, 2019 at 1:05 pm") has a header's
+        // shape; headers count only after the first paragraph or after a comment counter.
+        let headers: Vec<Header> = self
+            .headers(lead)
+            .into_iter()
+            .filter(|h| {
+                let hb = self.line_block(h.line);
+                prose.is_none() || hb > body_start || header_before(hb).is_some()
+            })
+            .collect();
         // One header is enough after a counter, or after the article's first paragraph (a
         // byline with a dateline sits before it).
         let explicit = headers.len() >= 2
