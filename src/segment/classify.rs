@@ -73,7 +73,7 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
     );
     let weekday = r"((mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|sday|urday)?,?\s+)?";
     let abs = format!(
-        r"(posted\s+|published\s+|on\s+)?{weekday}{date}((\s+at|,|\s+-|\s+·|\s*•|\s*\|)?\s+{TIME})?"
+        r"((posted|published|updated|last updated|modified)(\s+on)?:?\s+|on\s+)?{weekday}{date}((\s+at|,|\s+-|\s+·|\s*•|\s*\|)?\s+{TIME})?"
     );
     let rel = r"(posted\s+)?(about\s+|over\s+|almost\s+|nearly\s+)?(\d+|a|an|one)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?)(\s+ago)?";
     let misc =
@@ -95,6 +95,9 @@ fn may_be_timestamp(text: &str) -> bool {
     const LEAD: &[&str] = &[
         "posted",
         "published",
+        "updated",
+        "last",
+        "modified",
         "on",
         "about",
         "over",
@@ -456,7 +459,49 @@ pub fn is_notice(text: &str) -> bool {
         seen[m.pattern().as_usize()] = true;
     }
     let hits = seen.iter().filter(|s| **s).count();
-    hits >= if text.len() > SHORT { 2 } else { 1 }
+    if hits == 0 {
+        return false;
+    }
+    // A notice speaks as the site: to "you", of "our"/"we", or in the imperative. A reader's
+    // "I read about it in the council newsletter" does not.
+    let lower = text.to_lowercase();
+    let site_voice = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| {
+            matches!(
+                w,
+                "you" | "your" | "you're" | "we" | "our" | "us" | "please" | "thank" | "thanks"
+            )
+        })
+        || [
+            "sign up",
+            "subscribe",
+            "register",
+            "log in",
+            "sign in",
+            "get ",
+            "join ",
+            "become ",
+            "support ",
+            "donate",
+            "create ",
+            "already ",
+            "continue ",
+        ]
+        .iter()
+        .any(|v| lower.starts_with(v))
+        || [
+            "©",
+            "all rights reserved",
+            "gdpr",
+            "privacy policy",
+            "terms of",
+            "cookie",
+            "error while",
+        ]
+        .iter()
+        .any(|v| lower.contains(v));
+    site_voice && hits >= if text.len() > SHORT { 2 } else { 1 }
 }
 
 /// One automaton for every notice phrase: one pass per line instead of one per phrase.
@@ -697,6 +742,7 @@ mod tests {
             "Mon, Jan 7, 2019 10:02 am",
             "12/03/2020 11:15",
             "4 months ago (edited)",
+            "Updated on March 3, 2019 at 1:05 pm",
         ] {
             assert!(is_timestamp(t), "{t}");
         }
@@ -736,7 +782,12 @@ mod tests {
             ("Load more comments", Section::ListControl),
             ("Menu Close", Section::Menu),
             ("You have read 3 articles this month.", Section::Notice),
+            ("Sign up for our weather newsletter", Section::Notice),
         ];
+        assert_eq!(
+            kind("It was in the council newsletter last spring."),
+            Kind::Text
+        );
         for (t, s) in cases {
             assert_eq!(kind(t), Kind::Section(s), "{t}");
         }
