@@ -667,3 +667,54 @@ fn a_closed_pipe_ends_quietly() {
         );
     }
 }
+
+/// Every `$ threadlint ...` session in `docs/tuning.md` is real: each output line the page
+/// shows (other than `...`, which marks a cut) is a line of what the command prints today.
+#[test]
+fn docs_tuning_md_shows_real_output() {
+    let doc = std::fs::read_to_string("docs/tuning.md").unwrap();
+    let mut sessions: Vec<(String, Vec<String>)> = Vec::new();
+    let mut in_console = false;
+    for line in doc.lines() {
+        if line.starts_with("```") {
+            in_console = line == "```console";
+            continue;
+        }
+        if !in_console {
+            continue;
+        }
+        if let Some(cmd) = line.strip_prefix("$ threadlint ") {
+            sessions.push((cmd.to_string(), Vec::new()));
+        } else if line.starts_with("$ ") {
+            // Another shell command (`echo $?`): its output is not threadlint's.
+            sessions.push((String::new(), Vec::new()));
+        } else if let Some((cmd, shown)) = sessions.last_mut() {
+            if !cmd.is_empty() && line != "..." {
+                shown.push(line.to_string());
+            }
+        }
+    }
+    let sessions: Vec<_> = sessions
+        .into_iter()
+        .filter(|(c, _)| !c.is_empty())
+        .collect();
+    assert!(sessions.len() >= 6, "the walk-through has its sessions");
+    let mut problems = Vec::new();
+    for (cmd, shown) in &sessions {
+        let out = Command::cargo_bin("threadlint")
+            .unwrap()
+            .args(cmd.split_whitespace())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let actual: std::collections::HashSet<&str> = stdout.lines().collect();
+        for line in shown {
+            if !actual.contains(line.as_str()) {
+                problems.push(format!(
+                    "threadlint {cmd}\n  shown but not printed: {line:?}"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
