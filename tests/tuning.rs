@@ -718,3 +718,41 @@ fn docs_tuning_md_shows_real_output() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// On gold pages, each false positive comes with the findings behind it. "fake news" occurs in
+/// two comments of seed 000: line 50 (clean in the gold file: a false positive) and line 69
+/// (under `maybe: [unverified-claim]`: not scored).
+#[test]
+fn eval_gold_explains_false_positives() {
+    let rules = fixture("seeds/fake-news.yaml");
+    let v = json(
+        &[
+            "eval",
+            "--gold",
+            "seeds/gold",
+            "--no-default-rules",
+            "--rules",
+            &rules,
+        ],
+        0,
+    );
+    assert_eq!(
+        counts(&v["total"]["categories"]["unverified-claim"]),
+        (0, 1, 1)
+    );
+    let page = &v["pages"][0];
+    assert_eq!(
+        page["flags"]["false_positives"],
+        serde_json::json!([{"line": 50, "category": "unverified-claim"}])
+    );
+    assert_eq!(
+        page["false_positive_hits"],
+        serde_json::json!([{
+            "comment_line": 50, "line": 50, "column": 38, "category": "unverified-claim",
+            "rule": "demo/fake-news", "severity": "low", "matched": "fake news"
+        }])
+    );
+    for p in &v["pages"].as_array().unwrap()[1..] {
+        assert_eq!(p["false_positive_hits"], serde_json::json!([]));
+    }
+}
