@@ -756,3 +756,41 @@ fn eval_gold_explains_false_positives() {
         assert_eq!(p["false_positive_hits"], serde_json::json!([]));
     }
 }
+
+/// Threads are checked in parallel batches; counts and contexts still follow corpus order
+/// across batch boundaries (150 threads, one "idiot" each).
+#[test]
+fn stats_keeps_corpus_order_across_batches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("many.jsonl");
+    let lines: String = (0..150)
+        .map(|i| {
+            format!("{{\"id\": \"c{i}\", \"body\": \"idiot number {i}\", \"thread\": \"t{i}\"}}\n")
+        })
+        .collect();
+    std::fs::write(&corpus, lines).unwrap();
+    let v1 = fixture("rules/v1.yaml");
+    let v = json(
+        &[
+            "stats",
+            corpus.to_str().unwrap(),
+            "--no-default-rules",
+            "--rules",
+            &v1,
+        ],
+        0,
+    );
+    assert_eq!(
+        (v["threads"].as_u64(), v["findings"].as_u64()),
+        (Some(150), Some(150))
+    );
+    let insult = find(&v["rules"], "rule", "tune/insult");
+    assert_eq!(insult["comments"], 150);
+    let ids: Vec<&str> = insult["contexts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["c0", "c1", "c2"]);
+}

@@ -2,6 +2,7 @@
 //! texts (see `tuning::eval`) or on pages with gold files (see `tuning::gold_eval`).
 
 use super::RuleArgs;
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,8 +57,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(super::exit::clean());
     };
     let records = labels::read_labels(path)?;
+    // Labelled texts are independent: check them on every core; `collect` keeps file order.
     let findings: Vec<_> = records
-        .iter()
+        .par_iter()
         .map(|r| {
             let mut fs = eval::check_record(&engine, r);
             fs.retain(|f| args.filter.keeps_finding(f));
