@@ -44,10 +44,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     args.filter.check(engine.sets())?;
     let mut out = std::io::stdout().lock();
     let Some(path) = &args.labels else {
-        let dir = args
-            .gold
-            .as_deref()
-            .expect("clap requires LABELS or --gold");
+        let Some(dir) = args.gold.as_deref() else {
+            anyhow::bail!("give a labels file or --gold DIR");
+        };
         let report = gold_eval::evaluate_gold(&engine, dir, &args.filter, args.min_severity)?;
         match args.format {
             Format::Text => gold_eval::write_text(&mut out, &report)?,

@@ -125,9 +125,15 @@ fn context(unit: &Unit, f: &Finding) -> Context {
     let source = thread.source.as_str();
     let [start, end] = f.span;
     let (start, end) = (start.min(source.len()), end.min(source.len()));
-    let line_start = source[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let line_end = source[end..]
-        .find(['\n', '\r'])
+    // `get` rather than indexing: a span off a character boundary gives an empty context, not
+    // a panic.
+    let line_start = source
+        .get(..start)
+        .and_then(|s| s.rfind(['\n', '\r']))
+        .map_or(0, |i| i + 1);
+    let line_end = source
+        .get(end..)
+        .and_then(|s| s.find(['\n', '\r']))
         .map_or(source.len(), |i| end + i);
     let before: Vec<char> = source
         .get(line_start..start)
