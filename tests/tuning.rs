@@ -79,6 +79,10 @@ fn stats_counts_findings_forms_and_what_never_fired() {
     assert_eq!(insult["forms"][0]["count"], 3);
     assert_eq!(insult["forms"][1]["form"], "moron");
     assert_eq!(insult["forms"][1]["count"], 1);
+    assert_eq!(
+        insult["terms"],
+        serde_json::json!([{"term": "idiot", "count": 3}, {"term": "moron", "count": 1}])
+    );
     assert_eq!(insult["contexts"][0]["matched"], "idiot");
     assert_eq!(insult["contexts"][0]["before"], "You ");
     // JSON Lines contexts name the record: its id and its line in the file, no column.
