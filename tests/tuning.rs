@@ -798,3 +798,34 @@ fn stats_keeps_corpus_order_across_batches() {
         .collect();
     assert_eq!(ids, ["c0", "c1", "c2"]);
 }
+
+/// `--old` and `--new` take directories of rule files as well as files.
+#[test]
+fn diff_takes_rule_directories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    std::fs::copy(fixture("rules/v1.yaml"), old.join("tune.yaml")).unwrap();
+    std::fs::copy(fixture("rules/v2.yaml"), new.join("tune.yaml")).unwrap();
+    let corpus = fixture("corpus/comments.jsonl");
+    let v = json(
+        &[
+            "diff",
+            "--old",
+            old.to_str().unwrap(),
+            "--new",
+            new.to_str().unwrap(),
+            &corpus,
+        ],
+        1,
+    );
+    assert_eq!(
+        (
+            v["appeared"].as_u64(),
+            v["disappeared"].as_u64(),
+            v["changed"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
+}
