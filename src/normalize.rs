@@ -718,9 +718,14 @@ fn token_pass_scan(mut chars: impl Iterator<Item = char>, profile: Profile) -> b
                 return true;
             }
         }
+        // Leet: a digit next to a letter; a symbol inside a token ("sh!t", "sh!!t") or a
+        // leading "@"/"$" before a letter. "right!" ends in punctuation and needs nothing.
+        let leet_side = |x: Option<char>| word(x) || x.is_some_and(is_leet_symbol);
         if profile.leet
-            && (c.is_ascii_digit() || is_leet_symbol(c))
-            && (letter(prev) || letter(next))
+            && (c.is_ascii_digit() && (letter(prev) || letter(next))
+                || is_leet_symbol(c)
+                    && (leet_side(prev) && leet_side(next)
+                        || matches!(c, '@' | '$') && letter(next)))
         {
             return true;
         }

@@ -74,6 +74,7 @@ const ROWS: &[(&[&str], &str, &str)] = &[
     (&["leet"], "A55 and B52 and M1", "A55 and B52 and M1"),
     (&["leet"], "fuck! really!!", "fuck! really!!"),
     (&["leet"], "sh!t", "shit"),
+    (&["leet"], "sh!!t right! ¡@ss", "shiit right! ¡ass"),
     // separators: three or more single letters, one or two separators between
     (
         &["separators"],
