@@ -331,6 +331,7 @@ pub struct Normalizer {
     starts: Vec<usize>,
     ends: Vec<usize>,
     keep: Vec<bool>,
+    tail: String,
 }
 
 impl Normalizer {
@@ -398,39 +399,32 @@ impl Normalizer {
             let bytes = text.as_bytes();
             let mut i = 0;
             while i < bytes.len() {
-                let b = bytes[i];
-                if b.is_ascii() {
-                    // ASCII: lower-case and fold repeats on bytes, without decoding.
-                    let b = if profile.casefold {
-                        b.to_ascii_lowercase()
-                    } else {
-                        b
-                    };
-                    let c = b as char;
-                    if profile.repeats && last == Some(c) {
-                        let k = out.ends.len() - 1;
-                        out.ends[k] = i + 1;
-                        out.runs[k] += 1;
-                    } else {
-                        out.text.push(c);
-                        out.offsets.push(i);
-                        out.ends.push(i + 1);
-                        if profile.repeats {
-                            out.runs.push(1);
-                        }
-                        last = b.is_ascii_alphabetic().then_some(c);
+                let j = bytes[i..]
+                    .iter()
+                    .position(|b| !b.is_ascii())
+                    .map_or(bytes.len(), |k| i + k);
+                if j > i {
+                    // ASCII run: copy in bulk, then fold repeated letters in place.
+                    let at = out.text.len();
+                    out.text.push_str(&text[i..j]);
+                    if profile.casefold {
+                        out.text[at..].make_ascii_lowercase();
                     }
-                    i += 1;
-                    continue;
+                    out.offsets.extend(i..j);
+                    out.ends.extend(i + 1..=j);
+                    if profile.repeats {
+                        out.runs.resize(out.runs.len() + (j - i), 1);
+                        fold_ascii_tail(out, at, &mut last, &mut self.tail);
+                    }
+                    i = j;
                 }
-                let Some(c) = text[i..].chars().next() else {
-                    break;
-                };
-                let end = i + c.len_utf8();
-                non_ascii_steps(c, i, end, profile, &mut |c, s, e| {
-                    emit_folding(out, c, s, e, profile.repeats, &mut last)
-                });
-                i = end;
+                if let Some(c) = text[i..].chars().next() {
+                    let end = i + c.len_utf8();
+                    non_ascii_steps(c, i, end, profile, &mut |c, s, e| {
+                        emit_folding(out, c, s, e, profile.repeats, &mut last)
+                    });
+                    i = end;
+                }
             }
             out.offsets.push(text.len());
             return;
@@ -680,6 +674,62 @@ fn emit_folding(
     }
     push_char(out, c, start, end, repeats.then_some(1));
     *last = c.is_alphabetic().then_some(c);
+}
+
+/// Fold runs of the same letter in the ASCII output written from byte `at` on (see
+/// [`emit_folding`]); `last` is the letter written just before `at`, if any.
+fn fold_ascii_tail(out: &mut Normalized, at: usize, last: &mut Option<char>, buf: &mut String) {
+    let bytes = out.text.as_bytes();
+    let before = last.filter(char::is_ascii).map(|c| c as u8);
+    let folds = bytes[at..].iter().enumerate().any(|(k, &b)| {
+        b.is_ascii_alphabetic()
+            && Some(b)
+                == if k == 0 {
+                    before
+                } else {
+                    Some(bytes[at + k - 1])
+                }
+    });
+    if !folds {
+        *last = bytes
+            .last()
+            .filter(|b| b.is_ascii_alphabetic())
+            .map(|&b| b as char);
+        return;
+    }
+    // Copy the stretches between folds in bulk; folds are a few per sentence.
+    buf.clear();
+    let mut w = at;
+    let mut seg = at;
+    for k in at..bytes.len() {
+        let b = bytes[k];
+        let prev = if k == at { before } else { Some(bytes[k - 1]) };
+        if !(b.is_ascii_alphabetic() && prev == Some(b)) {
+            continue;
+        }
+        let len = k - seg;
+        buf.push_str(&out.text[seg..k]);
+        out.offsets.copy_within(seg..k, w);
+        out.ends.copy_within(seg..k, w);
+        out.runs.copy_within(seg..k, w);
+        w += len;
+        out.ends[w - 1] = out.ends[k];
+        out.runs[w - 1] += 1;
+        seg = k + 1;
+    }
+    let len = bytes.len() - seg;
+    buf.push_str(&out.text[seg..]);
+    out.offsets.copy_within(seg..bytes.len(), w);
+    out.ends.copy_within(seg..bytes.len(), w);
+    out.runs.copy_within(seg..bytes.len(), w);
+    w += len;
+    let prev = buf.as_bytes().last().copied().or(before);
+    out.text.truncate(at);
+    out.text.push_str(buf);
+    out.offsets.truncate(w);
+    out.ends.truncate(w);
+    out.runs.truncate(w);
+    *last = prev.filter(u8::is_ascii_alphabetic).map(char::from);
 }
 
 /// Whether leet, censor or separators might change `text`: a cheap, conservative scan (it may
