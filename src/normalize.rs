@@ -738,57 +738,121 @@ fn needs_token_pass(text: &str, profile: Profile) -> bool {
     if !(profile.leet || profile.censor || profile.separators) {
         return false;
     }
-    // ASCII text (most comments) skips UTF-8 decoding.
+    // ASCII text (most comments): a table lookup per byte, no UTF-8 decoding.
     if text.is_ascii() {
-        token_pass_scan(text.bytes().map(char::from), profile)
-    } else {
-        token_pass_scan(text.chars(), profile)
+        return token_pass_scan(text.bytes().map(|b| (b, ASCII_CLASS[b as usize])), profile);
     }
+    // Full-width and mathematical digits and symbols become ASCII under `compat`, invisible
+    // characters vanish: let the full pass decide. Letters and ordinary punctuation (curly
+    // quotes, dashes, U+2000-U+206F) cannot start a token step by themselves.
+    let unsafe_char = |c: char| {
+        !c.is_ascii()
+            && !(c.is_alphabetic()
+                || unicode_normalization::char::is_combining_mark(c)
+                || (('\u{2000}'..='\u{206F}').contains(&c) && !is_zero_width(c))
+                || matches!(c, '\u{A0}'..='\u{BF}' | '\u{D7}' | '\u{F7}'))
+    };
+    if text.chars().any(unsafe_char) {
+        return true;
+    }
+    // Non-ASCII characters only matter as word characters, letters or a no-break space;
+    // the byte 0 stands for them in the symbol checks below.
+    token_pass_scan(
+        text.chars().map(|c| {
+            if c.is_ascii() {
+                (c as u8, ASCII_CLASS[c as usize])
+            } else {
+                // Every non-ASCII word character (combining marks, other scripts' digits)
+                // counts as a letter here: more triggers, never fewer.
+                let mut f = 0;
+                if is_word_char(c) {
+                    f |= C_WORD | C_LETTER;
+                }
+                if c == '\u{A0}' {
+                    f |= C_SEP;
+                }
+                (0, f)
+            }
+        }),
+        profile,
+    )
 }
 
+const C_WORD: u8 = 1;
+const C_LETTER: u8 = 2;
+const C_DIGIT: u8 = 4;
+const C_LEET: u8 = 8;
+const C_CENSOR: u8 = 16;
+const C_SEP: u8 = 32;
+
+/// Character classes of ASCII bytes: the same sets as `is_word_char`, `is_leet_symbol`,
+/// `is_censor_symbol` and `is_separator`.
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        let mut f = 0;
+        if c.is_ascii_alphabetic() {
+            f |= C_WORD | C_LETTER;
+        }
+        if c.is_ascii_digit() {
+            f |= C_WORD | C_DIGIT;
+        }
+        if matches!(c, b'@' | b'$' | b'!' | b'|') {
+            f |= C_LEET;
+        }
+        if matches!(
+            c,
+            b'*' | b'!' | b'@' | b'#' | b'$' | b'%' | b'&' | b'?' | b'^'
+        ) {
+            f |= C_CENSOR;
+        }
+        if matches!(
+            c,
+            b' ' | b'.' | b'-' | b'_' | b'*' | b'/' | b'\\' | b'|' | b',' | b'~' | b'+' | b':'
+        ) {
+            f |= C_SEP;
+        }
+        t[i] = f;
+        i += 1;
+    }
+    t
+};
+
+/// The scan behind [`needs_token_pass`], over `(ASCII byte or 0, class)` per character.
 #[inline]
-fn token_pass_scan(mut chars: impl Iterator<Item = char>, profile: Profile) -> bool {
-    let word = |c: Option<char>| c.is_some_and(is_word_char);
-    let letter = |c: Option<char>| c.is_some_and(char::is_alphabetic);
-    let mut prev: Option<char> = None;
-    let mut cur = chars.next();
-    // Separators: isolated letters in the current run, and separators since the last one.
+fn token_pass_scan(mut chars: impl Iterator<Item = (u8, u8)>, profile: Profile) -> bool {
     let mut run_letters = 0usize;
     let mut since_isolated: Option<usize> = None;
-    while let Some(c) = cur {
-        let next = chars.next();
-        if !c.is_ascii() {
-            // Full-width and mathematical digits and symbols become ASCII under `compat`,
-            // invisible characters vanish: let the full pass decide. Ordinary punctuation
-            // (curly quotes, dashes, U+2000-U+206F) cannot start a token step.
-            let safe = c.is_alphabetic()
-                || (('\u{2000}'..='\u{206F}').contains(&c) && !is_zero_width(c))
-                || matches!(c, '\u{A0}'..='\u{BF}' | '\u{D7}' | '\u{F7}');
-            if !safe {
+    let mut prev = 0u8;
+    let mut cur = chars.next();
+    while let Some((b, c)) = cur {
+        let after = chars.next();
+        let next = after.map_or(0, |(_, f)| f);
+        if profile.leet {
+            // A digit next to a letter; a symbol inside a token ("sh!t", "sh!!t") or a
+            // leading "@"/"$" before a letter. "right!" ends in punctuation.
+            if c & C_DIGIT != 0 && (prev | next) & C_LETTER != 0 {
+                return true;
+            }
+            let side = |x: u8| x & (C_WORD | C_LEET) != 0;
+            if c & C_LEET != 0
+                && (side(prev) && side(next) || matches!(b, b'@' | b'$') && next & C_LETTER != 0)
+            {
                 return true;
             }
         }
-        // Leet: a digit next to a letter; a symbol inside a token ("sh!t", "sh!!t") or a
-        // leading "@"/"$" before a letter. "right!" ends in punctuation and needs nothing.
-        let leet_side = |x: Option<char>| word(x) || x.is_some_and(is_leet_symbol);
-        if profile.leet
-            && (c.is_ascii_digit() && (letter(prev) || letter(next))
-                || is_leet_symbol(c)
-                    && (leet_side(prev) && leet_side(next)
-                        || matches!(c, '@' | '$') && letter(next)))
-        {
-            return true;
-        }
         if profile.censor
-            && is_censor_symbol(c)
-            && (word(prev) || prev.is_some_and(is_censor_symbol))
-            && (word(next) || c == CENSOR_MARK)
+            && c & C_CENSOR != 0
+            && prev & (C_WORD | C_CENSOR) != 0
+            && (next & C_WORD != 0 || b == b'*')
         {
             return true;
         }
         if profile.separators {
             // Three isolated letters with gaps of one or two separators ("U.S." is two).
-            if c.is_alphabetic() && !word(prev) && !word(next) {
+            if c & C_LETTER != 0 && prev & C_WORD == 0 && next & C_WORD == 0 {
                 run_letters = if since_isolated.is_some_and(|n| (1..=2).contains(&n)) {
                     run_letters + 1
                 } else {
@@ -798,15 +862,15 @@ fn token_pass_scan(mut chars: impl Iterator<Item = char>, profile: Profile) -> b
                     return true;
                 }
                 since_isolated = Some(0);
-            } else if is_separator(c) {
+            } else if c & C_SEP != 0 {
                 since_isolated = since_isolated.map(|n| n + 1);
             } else {
                 since_isolated = None;
                 run_letters = 0;
             }
         }
-        prev = Some(c);
-        cur = next;
+        prev = c;
+        cur = after;
     }
     false
 }

@@ -181,6 +181,7 @@ mod properties {
         let alphabet = vec![
             'a', 'b', 's', 'h', 'i', 't', 'F', 'U', ' ', ' ', '.', '-', '*', '!', '@', '$', '#',
             '1', '3', '0', '9', '\u{200b}', 'é', 'ｓ', '１', '\u{0441}', '’', '\n', '|', '?',
+            '\u{301}', '\u{a0}', '٣',
         ];
         proptest::collection::vec(prop::sample::select(alphabet), 0..30)
             .prop_map(|v| v.into_iter().collect())
