@@ -745,14 +745,14 @@ fn needs_token_pass(text: &str, profile: Profile) -> bool {
     // Full-width and mathematical digits and symbols become ASCII under `compat`, invisible
     // characters vanish: let the full pass decide. Letters and ordinary punctuation (curly
     // quotes, dashes, U+2000-U+206F) cannot start a token step by themselves.
-    let unsafe_char = |c: char| {
-        !c.is_ascii()
-            && !(c.is_alphabetic()
-                || unicode_normalization::char::is_combining_mark(c)
-                || (('\u{2000}'..='\u{206F}').contains(&c) && !is_zero_width(c))
-                || matches!(c, '\u{A0}'..='\u{BF}' | '\u{D7}' | '\u{F7}'))
+    let quiet = |c: char| {
+        c.is_ascii()
+            || c.is_alphabetic()
+            || unicode_normalization::char::is_combining_mark(c)
+            || (('\u{2000}'..='\u{206F}').contains(&c) && !is_zero_width(c))
+            || matches!(c, '\u{A0}'..='\u{BF}' | '\u{D7}' | '\u{F7}')
     };
-    if text.chars().any(unsafe_char) {
+    if !text.chars().all(quiet) {
         return true;
     }
     // Non-ASCII characters only matter as word characters, letters or a no-break space;
