@@ -34,23 +34,23 @@ const TUNING: (&str, &str, Floors, usize) = (
     [
         ("slur", 0.92, 0.95),
         ("antisemitism", 0.95, 0.85),
-        ("unverified-claim", 0.92, 0.85),
+        ("unverified-claim", 0.90, 0.86),
         ("profanity", 0.87, 0.92),
-        ("insult", 0.94, 0.76),
+        ("insult", 0.94, 0.80),
     ],
     400,
 );
 
-/// The corpus written after tuning and never tuned on.
-const HOLDOUT: (&str, &str, Floors, usize) = (
-    "holdout.jsonl",
-    include_str!("fixtures/eval/holdout.jsonl"),
+/// The corpus written after the first tuning round, measured once, then used for the second.
+const HOLDOUT_1: (&str, &str, Floors, usize) = (
+    "holdout-1.jsonl",
+    include_str!("fixtures/eval/holdout-1.jsonl"),
     [
         ("slur", 0.65, 0.95),
-        ("antisemitism", 0.95, 0.25),
-        ("unverified-claim", 0.95, 0.30),
-        ("profanity", 0.78, 0.78),
-        ("insult", 0.70, 0.40),
+        ("antisemitism", 0.95, 0.50),
+        ("unverified-claim", 0.95, 0.88),
+        ("profanity", 0.85, 0.85),
+        ("insult", 0.78, 0.78),
     ],
     120,
 );
@@ -163,8 +163,8 @@ fn bundled_rules_meet_their_floors_on_the_tuning_corpus() {
 }
 
 #[test]
-fn bundled_rules_meet_their_floors_on_the_holdout_corpus() {
-    score(HOLDOUT);
+fn bundled_rules_meet_their_floors_on_the_first_holdout_corpus() {
+    score(HOLDOUT_1);
 }
 
 fn score((file, text, floors, min_lines): (&str, &str, Floors, usize)) {
