@@ -638,6 +638,23 @@ impl<'s, 'l> Page<'s, 'l> {
 
         // The comment section starts at the first candidate with evidence behind it: a
         // comment header before it, another comment after it, or a name that repeats.
+        // A lone comment needs a clearly name-shaped line and a short body: a section heading
+        // in the article has long paragraphs under it.
+        let lone = |c: usize| {
+            if !is_name[c] || c <= body_start {
+                return false;
+            }
+            let strong = names::score(self.text(self.blocks[c].first)).is_some_and(|s| s >= 2);
+            let mut body = 0;
+            let mut len = 0;
+            let mut k = c + 1;
+            while k < nb && takes_part(k) && self.blocks[k].gap == 1 {
+                body += 1;
+                len += self.block_text_len(&self.blocks[k]);
+                k += 1;
+            }
+            strong && (1..=2).contains(&body) && len <= 600
+        };
         let start = cand.iter().enumerate().find(|&(i, &c)| {
             header_seen[c]
                 || cand.len() - i >= 2
@@ -645,6 +662,7 @@ impl<'s, 'l> Page<'s, 'l> {
                     && repeats
                         .get(self.text(self.blocks[c].first))
                         .is_some_and(|&r| r >= 2))
+                || (cand.len() - i == 1 && lone(c))
         });
         let Some((ci, &start)) = start else {
             let end = self.article_end(nb, zones);

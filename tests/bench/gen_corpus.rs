@@ -1,0 +1,269 @@
+//! Writes a deterministic benchmark corpus of N megabytes, as page text or JSON Lines.
+//!
+//! The text is recombined from real comments: the seed pages (split by their gold files), any
+//! fixture pages, and the bundled rules' must-match examples. Sentences are drawn whole, so the
+//! corpus reads like comment sections, not random letters. About `--flagged` of the comments
+//! (default 7%) carry one sentence that the baseline matcher hits; the rest are drawn only from
+//! sentences it does not hit, so the share is controlled rather than accidental.
+//!
+//! Page text goes to a directory of pages (one page is one thread, as `check` reads it); JSON
+//! Lines go to one file of `{"id","author","body","thread"}` records. Beside the output,
+//! `OUT.meta.json` records the counts that `run.sh` turns into comments per second.
+//!
+//! Usage: `cargo run --release --example gen_corpus -- --mb 100 --format text --out DIR`
+
+#[path = "common.rs"]
+mod common;
+
+use clap::{Parser, ValueEnum};
+use common::{Material, Rng, WordMatcher};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Jsonl,
+}
+
+#[derive(Parser, Debug)]
+#[command(about = "Write a deterministic benchmark corpus")]
+struct Args {
+    /// Size to write, in megabytes (10^6 bytes); fractions allowed.
+    #[arg(long, default_value_t = 10.0)]
+    mb: f64,
+    /// `text`: a directory of pages; `jsonl`: one JSON Lines file.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Output directory (text) or file (jsonl).
+    #[arg(long)]
+    out: PathBuf,
+    /// Share of comments that carry a flagged sentence.
+    #[arg(long, default_value_t = 0.07)]
+    flagged: f64,
+    /// PRNG seed.
+    #[arg(long, default_value_t = 20261121)]
+    seed: u64,
+}
+
+struct Comment {
+    author: Option<String>,
+    body: String,
+    flagged: bool,
+}
+
+struct Page {
+    title: String,
+    article: Vec<String>,
+    comments: Vec<Comment>,
+}
+
+#[derive(Default)]
+struct Stats {
+    bytes: u64,
+    threads: u64,
+    comments: u64,
+    flagged: u64,
+}
+
+fn make_author(rng: &mut Rng, m: &Material) -> String {
+    // Mix first and last names of real commenters so names vary beyond the seeds' few dozen.
+    let a = rng.pick(&m.authors);
+    if rng.chance(0.5) {
+        return a.clone();
+    }
+    let b = rng.pick(&m.authors);
+    match (a.split_whitespace().next(), b.split_whitespace().last()) {
+        (Some(first), Some(last)) if first != last => format!("{first} {last}"),
+        _ => a.clone(),
+    }
+}
+
+fn make_page(rng: &mut Rng, m: &Material, flagged_share: f64) -> Page {
+    let title = rng.pick(&m.titles).clone();
+    let paragraphs = rng.range(3, 8);
+    let article = (0..paragraphs)
+        .map(|_| rng.pick(&m.article).clone())
+        .collect();
+    let n = rng.range(10, 120);
+    let mut comments: Vec<Comment> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let author = rng.chance(0.7).then(|| make_author(rng, m));
+        let sentences = rng.range(1, 5);
+        let mut parts: Vec<String> = (0..sentences)
+            .map(|_| rng.pick(&m.sentences).clone())
+            .collect();
+        let flagged = !m.flagged.is_empty() && rng.chance(flagged_share);
+        if flagged {
+            let at = rng.below(parts.len());
+            parts[at] = rng.pick(&m.flagged).clone();
+        }
+        let mut body = String::new();
+        // Some replies open by quoting an earlier comment, as the seeds do ("“.. that Iran ..”").
+        if !comments.is_empty() && rng.chance(0.08) {
+            let earlier = &comments[rng.below(comments.len())].body;
+            let first = earlier.lines().next().unwrap_or("");
+            let cut = first.char_indices().nth(80).map_or(first.len(), |(i, _)| i);
+            body.push('“');
+            body.push_str(&first[..cut]);
+            body.push_str("”\n\n");
+        }
+        let split = (parts.len() > 2 && rng.chance(0.2)).then(|| rng.range(1, parts.len() - 1));
+        for (i, p) in parts.iter().enumerate() {
+            if Some(i) == split {
+                body.push_str("\n\n");
+            } else if i > 0 {
+                body.push(' ');
+            }
+            body.push_str(p);
+        }
+        comments.push(Comment {
+            author,
+            body,
+            flagged,
+        });
+    }
+    Page {
+        title,
+        article,
+        comments,
+    }
+}
+
+/// The seed layout: headline, article paragraphs separated by blank lines, then comments. A
+/// named comment is a blank line, the name, a blank line, the body; a guest comment is set off
+/// by two blank lines (one when it follows the article directly).
+fn render_text(page: &Page) -> String {
+    let mut s = String::new();
+    s.push_str(&page.title);
+    s.push('\n');
+    for p in &page.article {
+        s.push('\n');
+        s.push_str(p);
+        s.push('\n');
+    }
+    for (i, c) in page.comments.iter().enumerate() {
+        match &c.author {
+            Some(a) => {
+                s.push('\n');
+                s.push_str(a);
+                s.push_str("\n\n");
+            }
+            None if i == 0 => s.push('\n'),
+            None => s.push_str("\n\n"),
+        }
+        s.push_str(&c.body);
+        s.push('\n');
+    }
+    s
+}
+
+fn render_jsonl(page: &Page, thread: u64, out: &mut String) {
+    let tid = format!("t{thread:06}");
+    for (i, c) in page.comments.iter().enumerate() {
+        let record = serde_json::json!({
+            "id": format!("{tid}-c{i:04}"),
+            "author": c.author,
+            "body": c.body,
+            "thread": tid,
+        });
+        out.push_str(&record.to_string());
+        out.push('\n');
+    }
+}
+
+fn clear_pages(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with("page-") && name.ends_with(".txt") {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+fn run(args: &Args) -> Result<Stats, String> {
+    let sets = common::bundled_sets();
+    let terms = common::literal_terms(&sets);
+    let matcher = WordMatcher::new(&terms);
+    let material = Material::load(&common::repo_root(), &sets, &matcher)?;
+    if material.flagged.is_empty() {
+        eprintln!("gen_corpus: warning: no flagged material (no bundled rule terms or examples)");
+    }
+    let target = (args.mb * 1e6) as u64;
+    let mut rng = Rng::new(args.seed);
+    let mut stats = Stats::default();
+    let io = |e: std::io::Error| format!("{}: {e}", args.out.display());
+    let mut jsonl = match args.format {
+        Format::Jsonl => Some(BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(&args.out).map_err(io)?,
+        )),
+        Format::Text => {
+            clear_pages(&args.out).map_err(io)?;
+            None
+        }
+    };
+    let mut buf = String::new();
+    while stats.bytes < target {
+        let page = make_page(&mut rng, &material, args.flagged);
+        stats.threads += 1;
+        stats.comments += page.comments.len() as u64;
+        stats.flagged += page.comments.iter().filter(|c| c.flagged).count() as u64;
+        buf.clear();
+        match jsonl.as_mut() {
+            Some(w) => {
+                render_jsonl(&page, stats.threads, &mut buf);
+                w.write_all(buf.as_bytes()).map_err(io)?;
+            }
+            None => {
+                buf = render_text(&page);
+                let path = args.out.join(format!("page-{:06}.txt", stats.threads));
+                std::fs::write(&path, &buf).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+        stats.bytes += buf.len() as u64;
+    }
+    if let Some(mut w) = jsonl {
+        w.flush().map_err(io)?;
+    }
+    Ok(stats)
+}
+
+fn main() {
+    let args = Args::parse();
+    let stats = match run(&args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("gen_corpus: error: {e}");
+            std::process::exit(2);
+        }
+    };
+    let meta = serde_json::json!({
+        "format": format!("{:?}", args.format).to_lowercase(),
+        "seed": args.seed,
+        "bytes": stats.bytes,
+        "threads": stats.threads,
+        "comments": stats.comments,
+        "flagged_comments": stats.flagged,
+    });
+    let mut meta_path = args.out.clone().into_os_string();
+    meta_path.push(".meta.json");
+    if let Err(e) = std::fs::write(&meta_path, format!("{meta}\n")) {
+        eprintln!(
+            "gen_corpus: error: {}: {e}",
+            PathBuf::from(meta_path).display()
+        );
+        std::process::exit(2);
+    }
+    eprintln!(
+        "gen_corpus: {} bytes, {} threads, {} comments, {} flagged ({:.1}%)",
+        stats.bytes,
+        stats.threads,
+        stats.comments,
+        stats.flagged,
+        100.0 * stats.flagged as f64 / stats.comments.max(1) as f64
+    );
+}
