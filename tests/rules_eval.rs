@@ -55,16 +55,16 @@ const HOLDOUT_1: (&str, &str, Floors, usize) = (
     120,
 );
 
-/// The corpus written after the second round and never used for tuning: the estimate for unseen text.
+/// The corpus written after the second round, measured once, then used for the third.
 const HOLDOUT_2: (&str, &str, Floors, usize) = (
     "holdout-2.jsonl",
     include_str!("fixtures/eval/holdout-2.jsonl"),
     [
         ("slur", 0.58, 0.95),
-        ("antisemitism", 0.95, 0.40),
-        ("unverified-claim", 0.60, 0.25),
-        ("profanity", 0.62, 0.88),
-        ("insult", 0.80, 0.35),
+        ("antisemitism", 0.95, 0.85),
+        ("unverified-claim", 0.88, 0.75),
+        ("profanity", 0.88, 0.95),
+        ("insult", 0.95, 0.75),
     ],
     120,
 );
