@@ -1,11 +1,12 @@
-//! The bundled rule sets scored on two hand-labelled corpora in `tests/fixtures/eval/`.
+//! The bundled rule sets scored on four hand-labelled corpora in `tests/fixtures/eval/`.
 //!
-//! Both resemble the outside measurement (tweets, forum posts, news-site comments, news sentences
+//! All resemble the outside measurement (tweets, forum posts, news-site comments, news sentences
 //! and Wikipedia-style sentences) and are labelled by hand for every category;
 //! `docs/rules-quality.md` describes them. `labelled.jsonl` was written before the rules were
-//! looked at and then used to find error classes, so its scores are optimistic;
-//! `holdout.jsonl` was written after the tuning and never used for it, so its scores are the
-//! better estimate of how the rules do on unseen text. Each line is
+//! looked at and used for the first round of rule fixes; `holdout-1.jsonl` and `holdout-2.jsonl`
+//! were each written after a round, measured once, then used for the next round, so their scores
+//! are optimistic; `holdout-3.jsonl` was written after the last round and never used for tuning,
+//! so its scores are the estimate for unseen text. Each line is
 //! `{"id", "text", "labels": {"<category>": true|false}}`, the `threadlint eval` format.
 //!
 //! A line is predicted positive for a category when the bundled rules report a counting finding
@@ -65,6 +66,21 @@ const HOLDOUT_2: (&str, &str, Floors, usize) = (
         ("unverified-claim", 0.88, 0.75),
         ("profanity", 0.88, 0.95),
         ("insult", 0.95, 0.75),
+    ],
+    120,
+);
+
+/// The corpus written after the third round and never used for tuning: the estimate for unseen
+/// text. Do not tune rules against it; write a new corpus for the next round instead.
+const HOLDOUT_3: (&str, &str, Floors, usize) = (
+    "holdout-3.jsonl",
+    include_str!("fixtures/eval/holdout-3.jsonl"),
+    [
+        ("slur", 0.65, 0.95),
+        ("antisemitism", 0.95, 0.35),
+        ("unverified-claim", 0.80, 0.35),
+        ("profanity", 0.70, 0.88),
+        ("insult", 0.65, 0.35),
     ],
     120,
 );
@@ -174,6 +190,11 @@ fn ratio(num: usize, den: usize) -> f64 {
 #[test]
 fn bundled_rules_meet_their_floors_on_the_tuning_corpus() {
     score(TUNING);
+}
+
+#[test]
+fn bundled_rules_meet_their_floors_on_the_third_holdout_corpus() {
+    score(HOLDOUT_3);
 }
 
 #[test]
