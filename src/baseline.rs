@@ -33,21 +33,42 @@ pub struct Identity {
     pub matched: String,
 }
 
+/// Text hashes already computed for one thread, so a comment with many findings is hashed once.
+#[derive(Debug, Default)]
+pub struct HashCache {
+    hashes: HashMap<(Option<usize>, Target), String>,
+}
+
 impl Identity {
     pub fn of(thread: &Thread, finding: &Finding) -> Identity {
+        Identity::cached(thread, finding, &mut HashCache::default())
+    }
+
+    /// [`Identity::of`], reusing the text hashes in `cache` (which must belong to `thread`).
+    pub fn cached(thread: &Thread, finding: &Finding, cache: &mut HashCache) -> Identity {
         let comment = finding.comment.and_then(|i| thread.comments.get(i));
-        let whole = match (finding.target, comment) {
-            (Target::Body, Some(c)) => thread.source.get(c.span.start..c.span.end),
-            (Target::Name, Some(c)) => c.author.as_deref(),
-            _ => thread
-                .article
-                .as_ref()
-                .and_then(|a| thread.source.get(a.span.start..a.span.end)),
-        }
-        .unwrap_or("");
+        let key = match (finding.target, comment) {
+            (Target::Body | Target::Name, Some(_)) => (finding.comment, finding.target),
+            _ => (None, Target::Article),
+        };
+        let text = cache
+            .hashes
+            .entry(key)
+            .or_insert_with(|| {
+                let whole = match (key.1, comment) {
+                    (Target::Body, Some(c)) => thread.source.get(c.span.start..c.span.end),
+                    (Target::Name, Some(c)) => c.author.as_deref(),
+                    _ => thread
+                        .article
+                        .as_ref()
+                        .and_then(|a| thread.source.get(a.span.start..a.span.end)),
+                };
+                text_hash(whole.unwrap_or(""))
+            })
+            .clone();
         Identity {
             rule: finding.rule.clone(),
-            text: text_hash(whole),
+            text,
             matched: finding.matched.to_lowercase(),
         }
     }

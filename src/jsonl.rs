@@ -466,6 +466,45 @@ mod tests {
         assert_eq!(t.record_line(&f), Some(2));
     }
 
+    /// Input that fails the test if it is read past `limit` bytes.
+    struct Tripwire {
+        data: Vec<u8>,
+        at: usize,
+        limit: usize,
+    }
+
+    impl std::io::Read for Tripwire {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            assert!(
+                self.at < self.limit,
+                "read past the second thread's first record"
+            );
+            let n = buf
+                .len()
+                .min(self.limit - self.at)
+                .min(self.data.len() - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_thread_is_yielded_before_the_rest_of_the_input_is_read() {
+        let first = "{\"body\":\"a\",\"thread\":1}\n{\"body\":\"b\",\"thread\":1}\n";
+        let second = "{\"body\":\"c\",\"thread\":2}\n";
+        let mut data = format!("{first}{second}").into_bytes();
+        data.extend(vec![b' '; 1 << 20]);
+        let limit = first.len() + second.len();
+        // A one-byte buffer: the reader cannot have read ahead by accident.
+        let input = std::io::BufReader::with_capacity(1, Tripwire { data, at: 0, limit });
+        let mut reader = Reader::new(input, "x");
+        match reader.next().unwrap().unwrap() {
+            Item::Thread(t) => assert_eq!(t.thread.comments.len(), 2),
+            Item::Error { message, .. } => panic!("{message}"),
+        }
+    }
+
     #[test]
     fn invalid_utf8_is_replaced_and_flagged() {
         let input: &[u8] = b"{\"body\":\"a\xFFb\"}\n";

@@ -19,7 +19,7 @@ enum Command {
     Check(cli::check::Args),
     /// Split scraped pages into article, boilerplate and comments.
     Segment(cli::segment::Args),
-    /// Lint or test rule files.
+    /// Lint, test and document rule files; print the rule-file schema.
     #[command(subcommand)]
     Rules(cli::rules::Command),
     /// Show how a text is normalised, which candidates were found and why each was kept or dropped.

@@ -9,7 +9,7 @@
 //! The work is done in two passes over a reusable buffer ([`Normalizer`]):
 //! 1. character steps (zero-width, compat, confusables, casefold), one character at a time,
 //!    with an ASCII fast path and a per-thread cache for the rest;
-//! 2. token steps (leet, separators, censor, repeats), which need to see a whole token, run only
+//! 2. token steps (leet, censor, separators, repeats), which need to see a whole token, run only
 //!    when the profile asks for one of them.
 //!
 //! Numbers stay numbers: no step turns a token without at least two letters into letters, so
@@ -330,49 +330,165 @@ pub struct Normalizer {
     chars: Vec<char>,
     starts: Vec<usize>,
     ends: Vec<usize>,
-    runs: Vec<u32>,
     keep: Vec<bool>,
 }
 
 impl Normalizer {
     /// Normalise `text` into `out`, reusing both `self`'s and `out`'s buffers.
     pub fn normalize_into(&mut self, text: &str, profile: Profile, out: &mut Normalized) {
+        self.normalize_impl(text, profile, out, false)
+    }
+
+    /// Like [`Normalizer::normalize_into`], but always through the full token pass; for tests
+    /// that check the fast paths give the same result.
+    #[doc(hidden)]
+    pub fn normalize_into_full(&mut self, text: &str, profile: Profile, out: &mut Normalized) {
+        self.normalize_impl(text, profile, out, true)
+    }
+
+    fn normalize_impl(&mut self, text: &str, profile: Profile, out: &mut Normalized, full: bool) {
         out.text.clear();
         out.offsets.clear();
         out.ends.clear();
         out.runs.clear();
-        if !profile.has_token_steps() {
-            char_steps(text, profile, |c, s, e| {
-                push_char(out, c, s, e, None);
-            });
+        if !profile.has_token_steps() && !full {
+            // Fast path: runs of ASCII are copied (and lower-cased) in bulk with their
+            // offsets; only other characters go through the per-character steps.
+            let bytes = text.as_bytes();
+            out.text.reserve(text.len());
+            out.offsets.reserve(text.len() + 1);
+            out.ends.reserve(text.len());
+            let mut i = 0;
+            while i < bytes.len() {
+                let j = bytes[i..]
+                    .iter()
+                    .position(|b| !b.is_ascii())
+                    .map_or(bytes.len(), |k| i + k);
+                if j > i {
+                    let at = out.text.len();
+                    out.text.push_str(&text[i..j]);
+                    if profile.casefold {
+                        out.text[at..].make_ascii_lowercase();
+                    }
+                    out.offsets.extend(i..j);
+                    out.ends.extend(i + 1..=j);
+                    i = j;
+                }
+                if let Some(c) = text[i..].chars().next() {
+                    let end = i + c.len_utf8();
+                    non_ascii_steps(c, i, end, profile, &mut |c, s, e| {
+                        push_char(out, c, s, e, None)
+                    });
+                    i = end;
+                }
+            }
+            out.offsets.push(text.len());
+            return;
+        }
+        if !full && !needs_token_pass(text, profile) {
+            // Nothing for leet, censor or separators to do: character steps and repeats in
+            // one pass straight into the output (most comments take this path).
+            out.text.reserve(text.len());
+            out.offsets.reserve(text.len() + 1);
+            out.ends.reserve(text.len());
+            if profile.repeats {
+                out.runs.reserve(text.len());
+            }
+            let mut last: Option<char> = None;
+            let bytes = text.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                let b = bytes[i];
+                if b.is_ascii() {
+                    // ASCII: lower-case and fold repeats on bytes, without decoding.
+                    let b = if profile.casefold {
+                        b.to_ascii_lowercase()
+                    } else {
+                        b
+                    };
+                    let c = b as char;
+                    if profile.repeats && last == Some(c) {
+                        let k = out.ends.len() - 1;
+                        out.ends[k] = i + 1;
+                        out.runs[k] += 1;
+                    } else {
+                        out.text.push(c);
+                        out.offsets.push(i);
+                        out.ends.push(i + 1);
+                        if profile.repeats {
+                            out.runs.push(1);
+                        }
+                        last = b.is_ascii_alphabetic().then_some(c);
+                    }
+                    i += 1;
+                    continue;
+                }
+                let Some(c) = text[i..].chars().next() else {
+                    break;
+                };
+                let end = i + c.len_utf8();
+                non_ascii_steps(c, i, end, profile, &mut |c, s, e| {
+                    emit_folding(out, c, s, e, profile.repeats, &mut last)
+                });
+                i = end;
+            }
             out.offsets.push(text.len());
             return;
         }
         self.chars.clear();
         self.starts.clear();
         self.ends.clear();
-        self.runs.clear();
+        self.chars.reserve(text.len());
+        self.starts.reserve(text.len());
+        self.ends.reserve(text.len());
         char_steps(text, profile, |c, s, e| {
             self.chars.push(c);
             self.starts.push(s);
             self.ends.push(e);
         });
-        if profile.leet {
+        // Leet and censor only act on digits and symbols; most comments have few or none, so
+        // a scan of the characters (after compat, so full-width digits count) decides whether
+        // their passes are needed at all.
+        let has_leet = profile.leet
+            && self
+                .chars
+                .iter()
+                .any(|c| c.is_ascii_digit() || is_leet_symbol(*c));
+        let has_censor = profile.censor && self.chars.iter().any(|c| is_censor_symbol(*c));
+        if has_leet {
             self.leet();
         }
+        if has_censor {
+            self.censor();
+        }
+        // After censor, so "f!u!c!k" (now "f*u*c*k") is a spaced-out word.
         if profile.separators {
             self.separators();
         }
-        if profile.censor {
-            self.censor();
-        }
-        self.runs.resize(self.chars.len(), 1);
+        // Write the output: skip separators dropped above and, with `repeats`, fold a run of
+        // the same letter into its first letter (its end moves to the last one, its count
+        // grows), all in this one pass.
+        let n = self.chars.len();
+        out.text.reserve(n);
+        out.offsets.reserve(n + 1);
+        out.ends.reserve(n);
         if profile.repeats {
-            self.repeats();
+            out.runs.reserve(n);
         }
-        for i in 0..self.chars.len() {
-            let run = profile.repeats.then_some(self.runs[i]);
-            push_char(out, self.chars[i], self.starts[i], self.ends[i], run);
+        let use_keep = profile.separators && self.keep.len() == n;
+        let mut last: Option<char> = None;
+        for i in 0..n {
+            if use_keep && !self.keep[i] {
+                continue;
+            }
+            emit_folding(
+                out,
+                self.chars[i],
+                self.starts[i],
+                self.ends[i],
+                profile.repeats,
+                &mut last,
+            );
         }
         out.offsets.push(text.len());
     }
@@ -489,7 +605,7 @@ impl Normalizer {
             }
             i = k + 1;
         }
-        self.compact();
+        // Dropped separators are skipped when the output is written.
     }
 
     /// Turn censoring symbols inside a mostly-letter token into [`CENSOR_MARK`].
@@ -515,47 +631,6 @@ impl Normalizer {
             }
             i = j;
         }
-    }
-
-    /// Collapse runs of the same letter to one, remembering the run's length.
-    fn repeats(&mut self) {
-        let n = self.chars.len();
-        self.keep.clear();
-        self.keep.resize(n, true);
-        let mut i = 0;
-        while i < n {
-            let c = self.chars[i];
-            let mut j = i + 1;
-            if c.is_alphabetic() {
-                while j < n && self.chars[j] == c {
-                    self.keep[j] = false;
-                    j += 1;
-                }
-                self.runs[i] = (j - i) as u32;
-                self.ends[i] = self.ends[j - 1];
-            }
-            i = j;
-        }
-        self.compact();
-    }
-
-    fn compact(&mut self) {
-        let mut w = 0;
-        for r in 0..self.chars.len() {
-            if self.keep[r] {
-                self.chars[w] = self.chars[r];
-                self.starts[w] = self.starts[r];
-                self.ends[w] = self.ends[r];
-                if r < self.runs.len() {
-                    self.runs[w] = self.runs[r];
-                }
-                w += 1;
-            }
-        }
-        self.chars.truncate(w);
-        self.starts.truncate(w);
-        self.ends.truncate(w);
-        self.runs.truncate(w.min(self.runs.len()));
     }
 }
 
@@ -584,6 +659,103 @@ where
     Some((a, b))
 }
 
+/// Write one output character; with `repeats`, a letter equal to the previous one is folded
+/// into it (its end moves, its count grows). `last` is the previous letter written.
+#[inline]
+fn emit_folding(
+    out: &mut Normalized,
+    c: char,
+    start: usize,
+    end: usize,
+    repeats: bool,
+    last: &mut Option<char>,
+) {
+    if repeats && *last == Some(c) {
+        let at = out.ends.len() - c.len_utf8();
+        for k in at..out.ends.len() {
+            out.ends[k] = end;
+            out.runs[k] += 1;
+        }
+        return;
+    }
+    push_char(out, c, start, end, repeats.then_some(1));
+    *last = c.is_alphabetic().then_some(c);
+}
+
+/// Whether leet, censor or separators might change `text`: a cheap, conservative scan (it may
+/// say yes when the steps then change nothing, never no when they would change something).
+fn needs_token_pass(text: &str, profile: Profile) -> bool {
+    if !(profile.leet || profile.censor || profile.separators) {
+        return false;
+    }
+    // ASCII text (most comments) skips UTF-8 decoding.
+    if text.is_ascii() {
+        token_pass_scan(text.bytes().map(char::from), profile)
+    } else {
+        token_pass_scan(text.chars(), profile)
+    }
+}
+
+#[inline]
+fn token_pass_scan(mut chars: impl Iterator<Item = char>, profile: Profile) -> bool {
+    let word = |c: Option<char>| c.is_some_and(is_word_char);
+    let letter = |c: Option<char>| c.is_some_and(char::is_alphabetic);
+    let mut prev: Option<char> = None;
+    let mut cur = chars.next();
+    // Separators: isolated letters in the current run, and separators since the last one.
+    let mut run_letters = 0usize;
+    let mut since_isolated: Option<usize> = None;
+    while let Some(c) = cur {
+        let next = chars.next();
+        if !c.is_ascii() {
+            // Full-width and mathematical digits and symbols become ASCII under `compat`,
+            // invisible characters vanish: let the full pass decide. Ordinary punctuation
+            // (curly quotes, dashes, U+2000-U+206F) cannot start a token step.
+            let safe = c.is_alphabetic()
+                || (('\u{2000}'..='\u{206F}').contains(&c) && !is_zero_width(c))
+                || matches!(c, '\u{A0}'..='\u{BF}' | '\u{D7}' | '\u{F7}');
+            if !safe {
+                return true;
+            }
+        }
+        if profile.leet
+            && (c.is_ascii_digit() || is_leet_symbol(c))
+            && (letter(prev) || letter(next))
+        {
+            return true;
+        }
+        if profile.censor
+            && is_censor_symbol(c)
+            && (word(prev) || prev.is_some_and(is_censor_symbol))
+            && (word(next) || c == CENSOR_MARK)
+        {
+            return true;
+        }
+        if profile.separators {
+            // Three isolated letters with gaps of one or two separators ("U.S." is two).
+            if c.is_alphabetic() && !word(prev) && !word(next) {
+                run_letters = if since_isolated.is_some_and(|n| (1..=2).contains(&n)) {
+                    run_letters + 1
+                } else {
+                    1
+                };
+                if run_letters >= 3 {
+                    return true;
+                }
+                since_isolated = Some(0);
+            } else if is_separator(c) {
+                since_isolated = since_isolated.map(|n| n + 1);
+            } else {
+                since_isolated = None;
+                run_letters = 0;
+            }
+        }
+        prev = Some(c);
+        cur = next;
+    }
+    false
+}
+
 #[inline]
 fn push_char(out: &mut Normalized, c: char, start: usize, end: usize, run: Option<u32>) {
     let len = c.len_utf8();
@@ -601,7 +773,6 @@ fn push_char(out: &mut Normalized, c: char, start: usize, end: usize, run: Optio
 /// character.
 #[inline]
 fn char_steps(text: &str, profile: Profile, mut emit: impl FnMut(char, usize, usize)) {
-    let needs_map = profile.compat || profile.confusables || profile.casefold;
     for (start, c) in text.char_indices() {
         let end = start + c.len_utf8();
         if c.is_ascii() {
@@ -611,29 +782,40 @@ fn char_steps(text: &str, profile: Profile, mut emit: impl FnMut(char, usize, us
                 c
             };
             emit(c, start, end);
-            continue;
+        } else {
+            non_ascii_steps(c, start, end, profile, &mut emit);
         }
-        if profile.zero_width && is_zero_width(c) {
-            continue;
-        }
-        if !needs_map {
-            emit(c, start, end);
-            continue;
-        }
-        let key = (
-            c,
-            profile.compat as u8 | (profile.confusables as u8) << 1 | (profile.casefold as u8) << 2,
-        );
-        CHAR_CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            let mapped = cache
-                .entry(key)
-                .or_insert_with(|| map_non_ascii(c, profile));
-            for &m in mapped.iter() {
-                emit(m, start, end);
-            }
-        });
     }
+}
+
+/// The character steps for one non-ASCII character, through the per-thread cache.
+fn non_ascii_steps(
+    c: char,
+    start: usize,
+    end: usize,
+    profile: Profile,
+    emit: &mut impl FnMut(char, usize, usize),
+) {
+    if profile.zero_width && is_zero_width(c) {
+        return;
+    }
+    if !(profile.compat || profile.confusables || profile.casefold) {
+        emit(c, start, end);
+        return;
+    }
+    let key = (
+        c,
+        profile.compat as u8 | (profile.confusables as u8) << 1 | (profile.casefold as u8) << 2,
+    );
+    CHAR_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let mapped = cache
+            .entry(key)
+            .or_insert_with(|| map_non_ascii(c, profile));
+        for &m in mapped.iter() {
+            emit(m, start, end);
+        }
+    });
 }
 
 #[cfg(test)]

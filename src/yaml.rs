@@ -332,6 +332,10 @@ impl<'a> Scanner<'a> {
     /// parsed value says how much text it holds: take following lines while their words
     /// continue it.
     fn continue_plain(&mut self, start: usize, value: &str) {
+        // The usual case: the scalar ended on its line.
+        if self.text.get(start..self.pos).map(str::trim_end) == Some(value) {
+            return;
+        }
         let want: Vec<&str> = value.split_whitespace().collect();
         let mut have: Vec<&str> = self
             .text

@@ -338,7 +338,8 @@ fn gate_and_filters() {
             1,
             &["vermin", "vermin", "idiot", "darn", "idiot", "vermin"],
         ),
-        (&["--rule", "dem"], 0, &[]),
+        (&["--rule", "dem"], 2, &[]),
+        (&["--rule", "demo/nope"], 2, &[]),
     ];
     let mut failures = Vec::new();
     for (args, code, rules) in table {
@@ -346,6 +347,12 @@ fn gate_and_filters() {
         all.extend_from_slice(args);
         all.push(COMMENTS);
         let r = run(&mut check(&all));
+        if r.code == 2 {
+            if *code != 2 || !r.stderr.contains("--rule") || !r.stdout.is_empty() {
+                failures.push(format!("{args:?}: exit 2 {}", r.stderr));
+            }
+            continue;
+        }
         let got: Vec<String> = json(&r)["findings"]
             .as_array()
             .unwrap()
@@ -706,4 +713,139 @@ fn a_baseline_on_page_text_survives_moving_a_comment() {
     std::fs::write(d.join("page.txt"), format!("{head}{bob}{cy}{ann}")).unwrap();
     let r = run(check(&["--baseline", "base.json", "page.txt"]).current_dir(d));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn jsonl_names_and_articles_get_positions_in_their_own_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("scope.yaml");
+    std::fs::write(
+        &rules,
+        "set: scope\ndescription: Names and articles.\nreferences: [\"test fixture\"]\nrules:\n  - id: troll\n    category: insult\n    severity: medium\n    summary: Troll.\n    why: Test.\n    terms: [troll]\n    scope: [name, article]\n    match: [\"troll\"]\n    no-match: [\"trolley\"]\n",
+    )
+    .unwrap();
+    let input = "{\"id\":\"a\",\"author\":\"Big Troll\",\"thread\":\"t\",\"article\":\"Head\\nAbout a troll bridge.\",\"body\":\"hello troll\"}\n";
+    let r = run(Command::cargo_bin("threadlint")
+        .unwrap()
+        .env("CI", "true")
+        .args([
+            "check",
+            "--no-default-rules",
+            "--format",
+            "json",
+            "--input",
+            "jsonl",
+            "--rules",
+        ])
+        .arg(&rules)
+        .arg("-")
+        .write_stdin(input));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let got: Vec<Value> = json(&r)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            serde_json::json!([
+                f["target"],
+                f["comment"],
+                f["line"],
+                f["column"],
+                f["span"],
+                f["matched"],
+                f["record_line"]
+            ])
+        })
+        .collect();
+    let article = "Head\nAbout a troll bridge.";
+    let at = article.find("troll").unwrap();
+    assert_eq!(
+        got,
+        vec![
+            serde_json::json!(["article", null, 2, 9, [at, at + 5], "troll", 1]),
+            serde_json::json!(["name", 0, 1, 5, [4, 9], "Troll", 1]),
+        ]
+    );
+}
+
+/// `threadlint check ARGS...` with the bundled rules, from the crate root.
+fn check_bundled(args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("threadlint").unwrap();
+    cmd.current_dir(root())
+        .env("CI", "true")
+        .env_remove("NO_COLOR")
+        .arg("check")
+        .args(args);
+    cmd
+}
+
+#[test]
+fn the_readme_command_shows_the_seeds_at_a_glance() {
+    let r = run(&mut check_bundled(&["--format", "json", "seeds/"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = json(&r);
+    let findings = v["findings"].as_array().unwrap();
+    let categories: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f["category"].as_str().unwrap())
+        .collect();
+    for want in ["antisemitism", "profanity", "unverified-claim"] {
+        assert!(categories.contains(want), "{want} missing: {categories:?}");
+    }
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["path"].as_str().unwrap().starts_with("seeds/0")),
+        "the gold YAML files and README are not inputs"
+    );
+    assert_eq!(v["summary"]["threads"], 5);
+
+    // The same run as SARIF and as text.
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/sarif/sarif-schema-2.1.0.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let sarif = json(&run(&mut check_bundled(&["--format", "sarif", "seeds/"])));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&sarif));
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().unwrap().len(),
+        findings.len()
+    );
+    let text = run(&mut check_bundled(&["seeds/"]));
+    assert_eq!(text.code, 1);
+    let listed = text
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("    "))
+        .count();
+    assert_eq!(listed, findings.len(), "one text line per finding");
+}
+
+#[test]
+fn input_kind_can_be_forced_and_github_paths_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // JSON Lines in a file whose name says text, and a name the annotation syntax must escape.
+    std::fs::copy(root().join(COMMENTS), d.join("a,b:c.txt")).unwrap();
+    let r = run(check(&["--format", "github", "--input", "jsonl", "a,b:c.txt"]).current_dir(d));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), EXPECTED.len());
+    assert!(
+        lines[0].starts_with("::error file=a%2Cb%3Ac.txt,line=2,title=demo/vermin::"),
+        "{}",
+        lines[0]
+    );
+    // Read as page text, the same bytes are one page: no records, no ids.
+    let r = run(check(&["--format", "json", "--input", "text", "a,b:c.txt"]).current_dir(d));
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["id"].is_null() && f["record_line"].is_null()));
+    assert_eq!(v["summary"]["threads"], 1);
 }

@@ -170,3 +170,47 @@ fn category_defaults() {
         "casefold+leet".to_string()
     );
 }
+
+mod properties {
+    use super::check_offsets;
+    use proptest::prelude::*;
+    use threadlint::normalize::{Normalized, Normalizer, Profile};
+
+    fn rich_text() -> impl Strategy<Value = String> {
+        let alphabet = vec![
+            'a', 'b', 's', 'h', 'i', 't', 'F', 'U', ' ', ' ', '.', '-', '*', '!', '@', '$', '#',
+            '1', '3', '0', '9', '\u{200b}', 'é', 'ｓ', '１', '\u{0441}', '’', '\n', '|', '?',
+        ];
+        proptest::collection::vec(prop::sample::select(alphabet), 0..30)
+            .prop_map(|v| v.into_iter().collect())
+    }
+
+    fn any_profile() -> impl Strategy<Value = Profile> {
+        proptest::collection::vec(any::<bool>(), 8).prop_map(|b| {
+            let mut p = Profile::NONE;
+            for (on, name) in b.iter().zip(Profile::STEP_NAMES) {
+                if *on {
+                    p.set_step(name);
+                }
+            }
+            p
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The fast paths (ASCII bulk copy, no-token-step scan) give exactly what the full
+        /// token pass gives, the offset map is valid, and reused buffers leave no trace.
+        #[test]
+        fn fast_paths_equal_the_full_pass(text in rich_text(), other in rich_text(), p in any_profile()) {
+            let mut nz = Normalizer::default();
+            let mut fast = Normalized::default();
+            let mut full = Normalized::default();
+            nz.normalize_into(&other, p, &mut fast);
+            nz.normalize_into(&text, p, &mut fast);
+            nz.normalize_into_full(&text, p, &mut full);
+            prop_assert_eq!(&fast, &full);
+            prop_assert_eq!(check_offsets(&text, &fast), Ok(()));
+        }
+    }
+}

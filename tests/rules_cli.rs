@@ -123,3 +123,15 @@ fn schema_and_docs_commands_print_the_committed_files() {
     assert_eq!(code, 0);
     assert_eq!(docs, std::fs::read_to_string("docs/rules.md").unwrap());
 }
+
+/// The term table and the near/unless semantics of docs/rule-format.md, as rule examples the
+/// engine must honour: lint clean and every example passing.
+#[test]
+fn format_reference_semantics_hold_in_the_engine() {
+    let file = "tests/fixtures/rules-test/term-modes.yaml";
+    let (out, code) = stdout_of(&["rules", "lint", file]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    let (out, code) = stdout_of(&["rules", "test", file]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
+}

@@ -79,3 +79,34 @@ fn format_reference_covers_every_key_and_code() {
         "docs/rule-format.md lacks: {missing:#?}"
     );
 }
+
+/// The preset and category tables of docs/rule-format.md say what the code does.
+#[test]
+fn format_reference_normalisation_tables_match_the_code() {
+    use threadlint::finding::Category;
+    use threadlint::normalize::Profile;
+    let doc = std::fs::read_to_string("docs/rule-format.md").unwrap_or_default();
+    let steps = |p: Profile| {
+        let s = p.steps();
+        if s.is_empty() {
+            "(none)".to_string()
+        } else {
+            s.join(", ")
+        }
+    };
+    let mut rows: Vec<String> = load::PRESETS
+        .iter()
+        .map(|name| format!("| `{name}` | {} |", steps(Profile::preset(name).unwrap())))
+        .collect();
+    rows.extend(
+        Category::ALL
+            .iter()
+            .map(|c| format!("| `{c}` | {} |", steps(Profile::default_for(*c)))),
+    );
+    rows.extend(Profile::STEP_NAMES.iter().map(|s| format!("| `{s}` | ")));
+    let missing: Vec<&String> = rows.iter().filter(|r| !doc.contains(r.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "docs/rule-format.md lacks rows: {missing:#?}"
+    );
+}

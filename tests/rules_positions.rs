@@ -1,6 +1,7 @@
 //! Positions are the point of the loader's diagnostics: on generated rule files written in
 //! the styles authors use (flow and block lists, quoted and plain terms, wrapped `why:` text,
-//! comments), every rule, term and example must be located exactly where it was written.
+//! comments, LF or CRLF line ends), every rule, term and example must be located exactly where
+//! it was written.
 
 use proptest::prelude::*;
 use threadlint::rules::load_str;
@@ -118,8 +119,15 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn rules_terms_and_examples_are_located(rules in proptest::collection::vec(rule(), 1..4)) {
-        let (text, exp) = render(&rules);
+    fn rules_terms_and_examples_are_located(
+        rules in proptest::collection::vec(rule(), 1..4),
+        crlf in any::<bool>(),
+    ) {
+        let (mut text, exp) = render(&rules);
+        if crlf {
+            // Files edited on Windows: positions must not move.
+            text = text.replace('\n', "\r\n");
+        }
         let (set, diags) = load_str("gen.yaml", &text);
         let set = set.unwrap_or_else(|| panic!("{text}\n{diags:#?}"));
         for (i, rule) in set.rules.iter().enumerate() {

@@ -146,3 +146,34 @@ fn quote_sources_are_traced_in_seed_000() {
         ]
     );
 }
+
+#[test]
+fn quote_sources_are_traced_in_fixtures() {
+    use threadlint::thread::QuoteSource::{Article, Comment};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages");
+    let cases = [
+        (
+            "quotes_wrote_forum.txt",
+            vec![Some(Comment(0)), Some(Comment(1))],
+        ),
+        ("quotes_gt_tech.txt", vec![Some(Article), Some(Comment(1))]),
+        (
+            "quotes_marks_election.txt",
+            vec![Some(Article), Some(Comment(1))],
+        ),
+    ];
+    let mut bad = Vec::new();
+    for (name, want) in cases {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let t = segment(name, text);
+        let got: Vec<_> = t
+            .comments
+            .iter()
+            .flat_map(|c| c.quotes.iter().map(|q| q.source))
+            .collect();
+        if got != want {
+            bad.push(format!("{name}: expected {want:?}, found {got:?}"));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

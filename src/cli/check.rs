@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use std::io::{self, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use threadlint::baseline::{Baseline, Identity, Recorder};
+use threadlint::baseline::{Baseline, HashCache, Identity, Recorder};
 use threadlint::engine::Engine;
 use threadlint::finding::{Category, Finding, Severity};
 use threadlint::jsonl::{self, JsonlThread};
@@ -27,10 +27,15 @@ use threadlint::thread::Thread;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// For people: flagged comments with context, and a summary.
     Text,
+    /// One JSON document: version, rule-set fingerprint, findings, summary.
     Json,
+    /// One finding per line, written as threads are checked.
     Jsonl,
+    /// SARIF 2.1.0 for code-scanning tools.
     Sarif,
+    /// GitHub Actions annotations.
     Github,
 }
 
@@ -59,7 +64,7 @@ pub struct Args {
     /// page text.
     #[arg(long, value_enum, value_name = "KIND")]
     pub input: Option<InputKind>,
-    /// Output format.
+    /// Output format (see docs/output.md).
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Colour in text output: auto (on a terminal, unless NO_COLOR is set), always, never.
@@ -68,13 +73,14 @@ pub struct Args {
     /// Show a table per commenter instead of each finding (text and json formats).
     #[arg(long)]
     pub by_author: bool,
-    /// Hide findings below this severity.
+    /// Hide findings below this severity: low, medium, high or critical.
     #[arg(long, default_value = "low", value_name = "LEVEL")]
     pub min_severity: Severity,
     /// Exit 1 when a finding at or above this severity is reported (quoted findings excepted).
     #[arg(long, default_value = "high", value_name = "LEVEL")]
     pub fail_on: Severity,
-    /// Report only these categories (repeatable).
+    /// Report only these categories (repeatable): slur, antisemitism, unverified-claim,
+    /// profanity, insult.
     #[arg(long = "category", value_name = "CATEGORY")]
     pub categories: Vec<Category>,
     /// Report only these rules: a full id `set/rule` or a set name (repeatable).
@@ -114,6 +120,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--by-author works with --format text or json");
     }
     let engine = load_engine(&args.rule_args)?;
+    let run_info = RunInfo::new(&engine);
+    // A `--rule` that names nothing loaded is a typo, not a request for silence.
+    for wanted in &args.rules_only {
+        if !run_info.rules.iter().any(|r| rule_selected(&r.id, wanted)) {
+            anyhow::bail!("--rule {wanted}: no loaded rule or rule set has this name");
+        }
+    }
     let baseline = match &args.baseline {
         Some(p) => Some(Baseline::load(p)?),
         None => None,
@@ -159,11 +172,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         recorder: args.write_baseline.as_ref().map(|_| Recorder::default()),
         progress: ProgressBar::hidden(),
     };
-    let run_info = RunInfo::new(&engine);
     ctx.reporter.begin(&mut ctx.out, &run_info)?;
 
     let sources = expand(&args, &mut ctx);
-    ctx.progress = progress_bar(sources.len());
+    let streams = sources.iter().any(|s| s.kind == InputKind::Jsonl);
+    ctx.progress = progress_bar(sources.len(), streams);
 
     let mut batch: Vec<Source> = Vec::new();
     for source in sources {
@@ -200,8 +213,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// A progress bar on stderr, only for a person watching: stderr is a terminal and CI is unset.
-fn progress_bar(len: usize) -> ProgressBar {
-    if !io::stderr().is_terminal() || std::env::var_os("CI").is_some() || len < 2 {
+/// Not when stdout is the same terminal: the report scrolling by is the progress, and a bar
+/// redrawn between its lines would garble them. One page is too quick to need one; one JSON
+/// Lines file may be large.
+fn progress_bar(len: usize, streams: bool) -> ProgressBar {
+    if !io::stderr().is_terminal()
+        || io::stdout().is_terminal()
+        || std::env::var_os("CI").is_some()
+        || (len < 2 && !streams)
+    {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
@@ -302,6 +322,7 @@ impl Ctx<'_> {
             }
         };
         let mut reader = jsonl::Reader::new(input, &source.display);
+        let mut threads_done = 0usize;
         loop {
             let mut items = Vec::new();
             let (mut threads, mut bytes) = (0, 0);
@@ -337,6 +358,9 @@ impl Ctx<'_> {
                     })
                     .collect()
             });
+            threads_done += threads;
+            self.progress
+                .set_message(format!("{}: {threads_done} threads", source.display));
             for (item, findings) in items.into_iter().zip(checked) {
                 match (item, findings) {
                     (jsonl::Item::Thread(t), Some(findings)) => {
@@ -366,13 +390,7 @@ impl Ctx<'_> {
         let a = self.args;
         f.severity >= a.min_severity
             && (a.categories.is_empty() || a.categories.contains(&f.category))
-            && (a.rules_only.is_empty()
-                || a.rules_only.iter().any(|r| {
-                    f.rule == *r
-                        || f.rule
-                            .strip_prefix(r.as_str())
-                            .is_some_and(|rest| rest.starts_with('/'))
-                }))
+            && (a.rules_only.is_empty() || a.rules_only.iter().any(|r| rule_selected(&f.rule, r)))
     }
 
     /// Filter a thread's findings, apply the baseline, and hand them to the reporter.
@@ -384,11 +402,12 @@ impl Ctx<'_> {
         jsonl: Option<&JsonlThread>,
     ) -> anyhow::Result<()> {
         let mut items = Vec::new();
+        let mut hashes = HashCache::default();
         for f in findings {
             if !self.keep(&f) {
                 continue;
             }
-            let identity = Identity::of(thread, &f);
+            let identity = Identity::cached(thread, &f, &mut hashes);
             if let Some(rec) = &mut self.recorder {
                 rec.add(identity.clone());
             }
@@ -404,7 +423,7 @@ impl Ctx<'_> {
             items.push(Reported {
                 finding: f,
                 record,
-                identity: identity.digest(),
+                identity,
             });
         }
         let report = ThreadReport {
@@ -417,6 +436,14 @@ impl Ctx<'_> {
         self.reporter.thread(&mut self.out, &report)?;
         Ok(())
     }
+}
+
+/// Whether `--rule wanted` selects rule `id`: the full id, or the set it belongs to.
+fn rule_selected(id: &str, wanted: &str) -> bool {
+    id == wanted
+        || id
+            .strip_prefix(wanted)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 fn kind_of(path: &Path, forced: Option<InputKind>) -> InputKind {

@@ -32,6 +32,14 @@ pub struct AuthorTable {
 
 impl AuthorTable {
     pub fn add(&mut self, report: &ThreadReport) {
+        // Counting findings per comment, in one pass (items are sorted by comment).
+        let mut hits: BTreeMap<usize, Vec<&crate::finding::Finding>> = BTreeMap::new();
+        for r in &report.items {
+            let f = &r.finding;
+            if let (Some(i), true) = (f.comment, f.target != Target::Article && f.counts()) {
+                hits.entry(i).or_default().push(f);
+            }
+        }
         for (i, c) in report.thread.comments.iter().enumerate() {
             let row = self
                 .rows
@@ -41,17 +49,12 @@ impl AuthorTable {
                     ..AuthorRow::default()
                 });
             row.comments += 1;
-            let mut flagged = false;
-            for r in &report.items {
-                let f = &r.finding;
-                if f.comment != Some(i) || f.target == Target::Article || !f.counts() {
-                    continue;
-                }
-                flagged = true;
+            let Some(found) = hits.get(&i) else { continue };
+            row.flagged += 1;
+            for f in found {
                 row.worst = row.worst.max(Some(f.severity));
                 row.rules.insert(f.rule.clone());
             }
-            row.flagged += usize::from(flagged);
         }
     }
 
@@ -96,6 +99,13 @@ impl AuthorTable {
                 r.rules.iter().cloned().collect::<Vec<_>>().join(", ")
             );
             writeln!(out, "{}", line.trim_end())?;
+        }
+        if self.rows.contains_key(&None) {
+            writeln!(
+                out,
+                "{}(guests) groups every comment without a commenter name.{:#}",
+                p.dim, p.dim
+            )?;
         }
         Ok(())
     }

@@ -123,8 +123,8 @@ impl RunInfo {
 pub struct Reported {
     pub finding: Finding,
     pub record: FindingRecord,
-    /// A stable digest of the finding's identity (see `baseline::Identity::digest`).
-    pub identity: String,
+    /// What makes the finding the same finding across runs (baselines, SARIF fingerprints).
+    pub identity: crate::baseline::Identity,
 }
 
 /// One thread and the findings to report in it, in output order.
@@ -333,7 +333,7 @@ pub(crate) mod testing {
                 .into_iter()
                 .map(|f| Reported {
                     record: FindingRecord::new("page.txt", thread, &f),
-                    identity: format!("id-{}", f.span[0]),
+                    identity: crate::baseline::Identity::of(thread, &f),
                     finding: f,
                 })
                 .collect(),

@@ -171,7 +171,7 @@ impl Reporter for SarifReporter {
                         "region": region,
                     }
                 }],
-                "partialFingerprints": {"threadlint/identity/v1": r.identity},
+                "partialFingerprints": {"threadlint/identity/v1": r.identity.digest()},
                 "properties": properties,
             });
             if let Some(&i) = self.rule_index.get(&rec.rule) {

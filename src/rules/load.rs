@@ -9,7 +9,7 @@
 use super::model::*;
 use super::{Diagnostic, Level};
 use crate::finding::{Category, Severity, Target};
-use crate::normalize::{is_word_char, normalize, normalize_term, Profile};
+use crate::normalize::{is_word_char, Normalized, Normalizer, Profile};
 use crate::yaml::{self, Located, Node};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -94,6 +94,7 @@ pub fn load_str(origin: &str, text: &str) -> (Option<RuleSet>, Vec<Diagnostic>) 
     let mut cx = Cx {
         origin,
         diags: Vec::new(),
+        norm: Norm::default(),
     };
     let root = match yaml::parse_located(text) {
         Ok(root) => root,
@@ -132,6 +133,92 @@ pub fn valid_id(id: &str) -> bool {
 struct Cx<'a> {
     origin: &'a str,
     diags: Vec<Diagnostic>,
+    norm: Norm,
+}
+
+/// Normalisation for the term checks, with buffers reused across terms: a set of 100,000
+/// terms is normalised several times over, and fresh buffers each time dominated load time.
+#[derive(Default)]
+struct Norm {
+    normalizer: Normalizer,
+    out: Normalized,
+}
+
+impl Norm {
+    fn text(&mut self, text: &str, profile: Profile) -> String {
+        self.normalizer.normalize_into(text, profile, &mut self.out);
+        self.out.text.clone()
+    }
+
+    /// Whether normalisation makes a term (or `unless` phrase) unmatchable as written, and how.
+    ///
+    /// The engine normalises terms and texts with the same function, so a term that only
+    /// changes case or doubled letters ("Occupied" -> "ocupied") still matches. Reported: a
+    /// term that normalisation removes entirely (invisible characters only); a disguised
+    /// spelling that a step rewrites ("sh1t" -> "shit", see [`Norm::rewritten_spelling`]); and
+    /// a term that normalises differently inside a sentence than on its own (a token step that
+    /// depends on the neighbouring characters), so the normalised term is not found where it
+    /// was written.
+    fn never_matches_as_written(
+        &mut self,
+        text: &str,
+        mode: TermMode,
+        profile: Profile,
+    ) -> Option<String> {
+        let normalized = self.text(text, profile);
+        if normalized.trim().is_empty() {
+            return Some("is removed entirely by normalisation, so it can never match".into());
+        }
+        if let Some(spelling) = self.rewritten_spelling(text, profile) {
+            return Some(format!(
+                "becomes {spelling:?} after normalisation, so it can never match as written; write {spelling:?}"
+            ));
+        }
+        // Character steps map one character at a time; only token steps see the neighbours.
+        if !(profile.leet || profile.separators || profile.repeats || profile.censor) {
+            return None;
+        }
+        let sentence = self.text(&format!("said {text} said"), profile);
+        let word = |c: Option<char>| c.is_some_and(is_word_char);
+        let found = sentence.match_indices(normalized.as_str()).any(|(i, m)| {
+            let before = sentence[..i].chars().next_back();
+            let after = sentence[i + m.len()..].chars().next();
+            let starts = !word(before) || mode == TermMode::Suffix;
+            let ends = !word(after) || mode == TermMode::Prefix;
+            starts && ends
+        });
+        (!found).then(|| {
+            format!(
+                "becomes {normalized:?} after normalisation, but written in a text it normalises to {sentence:?}, so it can never match as written"
+            )
+        })
+    }
+
+    /// The normalised spelling of a term or phrase when normalisation rewrites it beyond case.
+    ///
+    /// The engine normalises terms and text alike, so a term still finds its text; what can
+    /// never appear in normalised text is the term's own spelling when a step rewrites it
+    /// ("sh1t" becomes "shit", "ﬁsh" becomes "fish"), which usually means the author meant
+    /// something else. Case is not a rewrite worth a warning, and neither are collapsed double
+    /// letters: "occupied" is stored as "ocupied" internally, an implementation detail.
+    fn rewritten_spelling(&mut self, text: &str, profile: Profile) -> Option<String> {
+        if text.is_empty() {
+            return None;
+        }
+        let normalized = self.text(
+            text,
+            Profile {
+                repeats: false,
+                ..profile
+            },
+        );
+        let as_written = if profile.casefold {
+            text.to_lowercase()
+        } else {
+            text.to_string()
+        };
+        (normalized != as_written).then_some(normalized)
+    }
 }
 
 /// Declared groups: name -> (where the name is written, its terms).
@@ -731,7 +818,10 @@ impl Cx<'_> {
             if phrase.is_empty() {
                 continue; // already an `empty-term` error
             }
-            if let Some(problem) = never_matches_as_written(phrase, TermMode::Word, normalize) {
+            if let Some(problem) =
+                self.norm
+                    .never_matches_as_written(phrase, TermMode::Word, normalize)
+            {
                 self.warn(
                     at,
                     "term-changed-by-normalization",
@@ -739,13 +829,15 @@ impl Cx<'_> {
                 );
             }
         }
-        if unless_within == 0 && regex.is_none() && !all_terms.is_empty() {
+        if unless_within == 0 && regex.is_none() && !all_terms.is_empty() && !unless.is_empty() {
+            let normalized: Vec<(String, TermMode)> = all_terms
+                .iter()
+                .map(|t| (self.norm.text(&t.text, normalize), t.mode))
+                .collect();
             for (phrase, at) in &unless {
-                let p = normalize_term(phrase.trim(), normalize);
+                let p = self.norm.text(phrase.trim(), normalize);
                 if !p.trim().is_empty()
-                    && !all_terms
-                        .iter()
-                        .any(|t| can_overlap(&p, &normalize_term(&t.text, normalize), t.mode))
+                    && !normalized.iter().any(|(t, mode)| can_overlap(&p, t, *mode))
                 {
                     self.warn(
                         at,
@@ -802,7 +894,7 @@ impl Cx<'_> {
                 node: Node::Null,
             };
             let written = display_term(t);
-            if let Some(problem) = never_matches_as_written(&t.text, t.mode, profile) {
+            if let Some(problem) = self.norm.never_matches_as_written(&t.text, t.mode, profile) {
                 self.warn(
                     &at,
                     "term-changed-by-normalization",
@@ -936,40 +1028,6 @@ struct Defaults<'a> {
     groups: &'a Groups,
 }
 
-/// Whether normalisation makes a term (or `unless` phrase) unmatchable as written, and how.
-///
-/// The engine normalises terms and texts with the same function, so a term that only changes
-/// case or doubled letters ("Occupied" -> "ocupied") still matches. Reported: a term that
-/// normalisation removes entirely (invisible characters only); a disguised spelling that a step
-/// rewrites ("sh1t" -> "shit", see [`rewritten_spelling`]); and a term that normalises
-/// differently inside a sentence than on its own (a step that depends on the neighbouring
-/// characters), so the normalised term is not found where it was written.
-pub fn never_matches_as_written(text: &str, mode: TermMode, profile: Profile) -> Option<String> {
-    let normalized = normalize_term(text, profile);
-    if normalized.trim().is_empty() {
-        return Some("is removed entirely by normalisation, so it can never match".into());
-    }
-    if let Some(spelling) = rewritten_spelling(text, profile) {
-        return Some(format!(
-            "becomes {spelling:?} after normalisation, so it can never match as written; write {spelling:?}"
-        ));
-    }
-    let sentence = normalize(&format!("said {text} said"), profile).text;
-    let word = |c: Option<char>| c.is_some_and(is_word_char);
-    let found = sentence.match_indices(normalized.as_str()).any(|(i, m)| {
-        let before = sentence[..i].chars().next_back();
-        let after = sentence[i + m.len()..].chars().next();
-        let starts = !word(before) || mode == TermMode::Suffix;
-        let ends = !word(after) || mode == TermMode::Prefix;
-        starts && ends
-    });
-    (!found).then(|| {
-        format!(
-            "becomes {normalized:?} after normalisation, but written in a text it normalises to {sentence:?}, so it can never match as written"
-        )
-    })
-}
-
 /// A term as a rule file writes it.
 pub fn display_term(t: &Term) -> String {
     match t.mode {
@@ -1042,32 +1100,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
-}
-
-/// The normalised spelling of a term or phrase when normalisation rewrites it beyond case.
-///
-/// The engine normalises terms and text alike, so a term still finds its text; what can never
-/// appear in normalised text is the term's own spelling when a step rewrites it ("sh1t" becomes
-/// "shit", "ﬁsh" becomes "fish"), which usually means the author meant something else. Case is
-/// not a rewrite worth a warning, and neither are collapsed double letters: "occupied" is
-/// stored as "ocupied" internally, an implementation detail.
-fn rewritten_spelling(text: &str, profile: Profile) -> Option<String> {
-    if text.is_empty() {
-        return None;
-    }
-    let normalized = normalize_term(
-        text,
-        Profile {
-            repeats: false,
-            ..profile
-        },
-    );
-    let as_written = if profile.casefold {
-        text.to_lowercase()
-    } else {
-        text.to_string()
-    };
-    (normalized != as_written).then_some(normalized)
 }
 
 #[cfg(test)]

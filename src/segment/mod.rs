@@ -90,7 +90,7 @@ fn is_prose(text: &str) -> bool {
 
 impl<'s, 'l> Page<'s, 'l> {
     fn new(lines: &'l [Line<'s>]) -> Self {
-        let kinds: Vec<Kind> = lines.iter().map(|l| classify::kind(l.text)).collect();
+        let mut kinds: Vec<Kind> = lines.iter().map(|l| classify::kind(l.text)).collect();
         let blocks = lines::blocks(lines);
         let class = blocks
             .iter()
@@ -130,7 +130,27 @@ impl<'s, 'l> Page<'s, 'l> {
                     _ => BlockClass::Content,
                 }
             })
-            .collect();
+            .collect::<Vec<BlockClass>>();
+        // A reader may mention a newsletter or a subscription: a notice-like paragraph right
+        // under a name line (one blank line) is that reader's comment, not site chrome.
+        let mut class = class;
+        for b in 1..blocks.len() {
+            let prev = blocks[b - 1];
+            if class[b] == BlockClass::Chrome(Section::Notice)
+                && blocks[b].gap == 1
+                && class[b - 1] == BlockClass::Content
+                && prev.is_single()
+                && kinds[prev.first] == Kind::Text
+                && names::score(lines[prev.first].text).is_some_and(|s| s >= 1)
+            {
+                class[b] = BlockClass::Content;
+                for k in &mut kinds[blocks[b].first..=blocks[b].last] {
+                    if *k == Kind::Section(Section::Notice) {
+                        *k = Kind::Text;
+                    }
+                }
+            }
+        }
         Page {
             lines,
             kinds,
@@ -176,9 +196,23 @@ impl<'s, 'l> Page<'s, 'l> {
         };
 
         let zones = self.zones(lead);
-        let headers = self.headers(lead);
+        // A dateline above the article ("Updated on March 3, 2019 at 1:05 pm") has a header's
+        // shape; headers count only after the first paragraph or after a comment counter.
+        let headers: Vec<Header> = self
+            .headers(lead)
+            .into_iter()
+            .filter(|h| {
+                let hb = self.line_block(h.line);
+                prose.is_none() || hb > body_start || header_before(hb).is_some()
+            })
+            .collect();
+        // One header is enough after a counter, or after the article's first paragraph (a
+        // byline with a dateline sits before it).
         let explicit = headers.len() >= 2
-            || (headers.len() == 1 && header_before(self.line_block(headers[0].line)).is_some());
+            || (headers.len() == 1 && {
+                let hb = self.line_block(headers[0].line);
+                header_before(hb).is_some() || (prose.is_some() && hb > body_start)
+            });
 
         let (drafts, article_end_block) = if explicit {
             self.explicit(&headers, &zones)
@@ -547,6 +581,39 @@ impl<'s, 'l> Page<'s, 'l> {
             Some(if rep >= 2 && s > -3 { s + 3 } else { s })
         };
 
+        // Stacked layout: the name on the first line of the body's block, no blank line between
+        // ("Ann Lee" / "I agree with the council."). Taken only when it happens at least twice,
+        // so a one-off short first line of an article paragraph is not a name
+        // (`stacked_names_ferry`).
+        let mut first_lines: HashMap<&str, usize> = HashMap::new();
+        for b in search_from..nb {
+            if takes_part(b) && !self.blocks[b].is_single() {
+                *first_lines
+                    .entry(self.text(self.blocks[b].first))
+                    .or_default() += 1;
+            }
+        }
+        let mut stacked: Vec<bool> = (0..nb)
+            .map(|b| {
+                let blk = self.blocks[b];
+                if b < search_from || b <= body_start.min(search_from) || !takes_part(b) {
+                    return false;
+                }
+                if blk.is_single()
+                    || self.kinds[blk.first] != Kind::Text
+                    || self.kinds[blk.first + 1] != Kind::Text
+                {
+                    return false;
+                }
+                let t = self.text(blk.first);
+                let rep = first_lines.get(t).copied().unwrap_or(0);
+                names::score(t).is_some_and(|s| s >= 2 || (rep >= 2 && s > 0))
+            })
+            .collect();
+        if stacked.iter().filter(|s| **s).count() < 2 {
+            stacked.iter_mut().for_each(|s| *s = false);
+        }
+
         // Runs: participating blocks joined by exactly one blank line.
         let mut runs: Vec<(usize, usize)> = Vec::new();
         let mut b = search_from;
@@ -627,8 +694,8 @@ impl<'s, 'l> Page<'s, 'l> {
             if !is_name[s] && (prev_separates && s > body_start || header_seen[s]) {
                 cand.push(s);
             }
-            for (k, named) in is_name.iter().enumerate().take(e + 1).skip(s) {
-                if *named && k >= body_start.min(search_from) {
+            for k in s..=e {
+                if (is_name[k] || stacked[k]) && k >= body_start.min(search_from) {
                     cand.push(k);
                 }
             }
@@ -638,6 +705,23 @@ impl<'s, 'l> Page<'s, 'l> {
 
         // The comment section starts at the first candidate with evidence behind it: a
         // comment header before it, another comment after it, or a name that repeats.
+        // A lone comment needs a clearly name-shaped line and a short body: a section heading
+        // in the article has long paragraphs under it.
+        let lone = |c: usize| {
+            if !is_name[c] || c <= body_start {
+                return false;
+            }
+            let strong = names::score(self.text(self.blocks[c].first)).is_some_and(|s| s >= 2);
+            let mut body = 0;
+            let mut len = 0;
+            let mut k = c + 1;
+            while k < nb && takes_part(k) && self.blocks[k].gap == 1 {
+                body += 1;
+                len += self.block_text_len(&self.blocks[k]);
+                k += 1;
+            }
+            strong && (1..=2).contains(&body) && len <= 600
+        };
         let start = cand.iter().enumerate().find(|&(i, &c)| {
             header_seen[c]
                 || cand.len() - i >= 2
@@ -645,12 +729,24 @@ impl<'s, 'l> Page<'s, 'l> {
                     && repeats
                         .get(self.text(self.blocks[c].first))
                         .is_some_and(|&r| r >= 2))
+                || (cand.len() - i == 1 && lone(c))
         });
         let Some((ci, &start)) = start else {
             let end = self.article_end(nb, zones);
             return (Vec::new(), end);
         };
         let mut starts: Vec<usize> = cand[ci..].to_vec();
+
+        // Title Case section headings ("Winter Demand") over article prose look like names
+        // over bodies. Read as article sections when nothing else says "comments": no counter,
+        // no guest, no repeated name, and every "body" paragraph is prose as long as the
+        // article's own (`titlecase_headings_tariffs`).
+        if !header_seen[start]
+            && self.article_sections(&starts, &is_name, &stacked, body_start, &takes_part)
+        {
+            let end = self.article_end(nb, zones);
+            return (Vec::new(), end);
+        }
 
         // A guest comment can follow the article's last paragraph after one blank line (seed
         // 000, line 15). It reads differently from the article: much shorter than the
@@ -685,17 +781,19 @@ impl<'s, 'l> Page<'s, 'l> {
         let mut drafts = Vec::new();
         for (si, &s) in starts.iter().enumerate() {
             let next = starts.get(si + 1).copied().unwrap_or(nb);
-            let (name, body_from) = if is_name[s] {
-                let l = self.blocks[s].first;
-                (
-                    Some((
-                        l,
-                        Span::new(self.lines[l].text_start, self.lines[l].text_end()),
-                    )),
-                    s + 1,
-                )
+            let name_at = |l: usize| {
+                Some((
+                    l,
+                    Span::new(self.lines[l].text_start, self.lines[l].text_end()),
+                ))
+            };
+            // (name, first block of the body, lines of that block to skip)
+            let (name, body_from, skip) = if is_name[s] {
+                (name_at(self.blocks[s].first), s + 1, 0)
+            } else if stacked[s] {
+                (name_at(self.blocks[s].first), s, 1)
             } else {
-                (None, s)
+                (None, s, 0)
             };
             // The body: participating blocks joined to the start by single blank lines.
             let mut last_block = body_from;
@@ -707,13 +805,63 @@ impl<'s, 'l> Page<'s, 'l> {
             if body_from >= nb || !takes_part(body_from) {
                 continue;
             }
-            let (first, last) =
-                self.trim_body(self.blocks[body_from].first, self.blocks[last_block].last);
+            let (first, last) = self.trim_body(
+                self.blocks[body_from].first + skip,
+                self.blocks[last_block].last,
+            );
             if let Some((first, last)) = first.zip(last) {
                 drafts.push(Draft { name, first, last });
             }
         }
         (drafts, article_end)
+    }
+
+    /// Whether the comment starts found are really the article's section headings.
+    fn article_sections(
+        &self,
+        starts: &[usize],
+        is_name: &[bool],
+        stacked: &[bool],
+        body_start: usize,
+        takes_part: &dyn Fn(usize) -> bool,
+    ) -> bool {
+        let nb = self.blocks.len();
+        if starts.is_empty() || starts.iter().any(|&s| !is_name[s] || stacked[s]) {
+            return false;
+        }
+        let mut names: Vec<&str> = starts
+            .iter()
+            .map(|&s| self.text(self.blocks[s].first))
+            .collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return false;
+        }
+        let article: Vec<usize> = (body_start..starts[0])
+            .filter(|&b| takes_part(b))
+            .map(|b| self.block_text_len(&self.blocks[b]))
+            .collect();
+        if article.is_empty() {
+            return false;
+        }
+        let mut sorted = article;
+        sorted.sort_unstable();
+        let median = sorted[sorted.len() / 2];
+        let mut lens = Vec::new();
+        for (i, &s) in starts.iter().enumerate() {
+            let stop = starts.get(i + 1).copied().unwrap_or(nb);
+            let mut k = s + 1;
+            while k < stop && takes_part(k) && self.blocks[k].gap == 1 {
+                let blk = self.blocks[k];
+                if !(blk.first..=blk.last).any(|l| is_prose(self.text(l))) {
+                    return false;
+                }
+                lens.push(self.block_text_len(&blk));
+                k += 1;
+            }
+        }
+        lens.sort_unstable();
+        !lens.is_empty() && lens[lens.len() / 2] * 10 >= median * 6
     }
 
     /// Drop action, timestamp and chrome lines at either end of a body.
@@ -735,8 +883,14 @@ impl<'s, 'l> Page<'s, 'l> {
         let found = quotes::find(self.lines, d.first, d.last);
         let mut quotes_out = Vec::new();
         for f in &found {
+            // Only the quoted words: "Bob wrote: his words" is traced by "his words".
             let text: String = (f.first..=f.last)
-                .map(|i| self.text(i))
+                .map(|i| {
+                    let l = &self.lines[i];
+                    let from = f.span.start.clamp(l.text_start, l.text_end()) - l.text_start;
+                    let to = f.span.end.clamp(l.text_start, l.text_end()) - l.text_start;
+                    l.text.get(from..to).unwrap_or(l.text)
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             quotes_out.push(Quote {
@@ -775,6 +929,12 @@ impl<'s, 'l> Page<'s, 'l> {
 /// apostrophes, "lol", emoticons, shouting, exclamation or question marks, first or second
 /// person.
 fn informal(text: &str) -> usize {
+    // Reported speech ("“I can't believe it!” said one resident.") is the article quoting
+    // someone, however casual the quoted words.
+    let speech = [" said", " says", " told", " added", "according to"];
+    if text.contains(['"', '“', '”']) && speech.iter().any(|v| text.contains(v)) {
+        return 0;
+    }
     let mut n = 0;
     if text.starts_with(|c: char| c.is_lowercase()) {
         n += 1;

@@ -192,15 +192,19 @@ pub fn normalize(s: &str) -> String {
 /// Traces quotes to the article or an earlier comment within a byte budget, so a page made of
 /// thousands of quotes stays linear: once the budget is spent, sources are left unknown.
 pub struct Tracer {
-    article: String,
-    comments: Vec<String>,
+    /// The article text, normalised on first use (most pages have no quotes).
+    article_raw: String,
+    article: Option<String>,
+    /// Comment bodies as written, and normalised on first use.
+    comments: Vec<(String, Option<String>)>,
     budget: usize,
 }
 
 impl Tracer {
     pub fn new(article: &str, source_len: usize) -> Tracer {
         Tracer {
-            article: normalize(article),
+            article_raw: article.to_string(),
+            article: None,
             comments: Vec::new(),
             budget: source_len.saturating_mul(4).max(1 << 20),
         }
@@ -208,7 +212,7 @@ impl Tracer {
 
     /// Register the next comment's body text (call in page order, after tracing its quotes).
     pub fn push_comment(&mut self, body: &str) {
-        self.comments.push(normalize(body));
+        self.comments.push((body.to_string(), None));
     }
 
     /// Where the quoted text comes from, looking at the article and the comments registered
@@ -228,11 +232,20 @@ impl Tracer {
         if key.len() < 12 || !key.contains(' ') {
             return None;
         }
-        if look(&mut self.budget, &self.article, &key) {
+        let article = self
+            .article
+            .get_or_insert_with(|| normalize(&std::mem::take(&mut self.article_raw)));
+        let finder = memchr::memmem::Finder::new(key.as_bytes());
+        if look(&mut self.budget, article, &finder) {
             return Some(QuoteSource::Article);
         }
         for i in (0..self.comments.len()).rev() {
-            if look(&mut self.budget, &self.comments[i], &key) {
+            if self.budget == 0 {
+                break;
+            }
+            let (raw, norm) = &mut self.comments[i];
+            let hay = norm.get_or_insert_with(|| normalize(&std::mem::take(raw)));
+            if look(&mut self.budget, hay, &finder) {
                 return Some(QuoteSource::Comment(i));
             }
         }
@@ -241,13 +254,13 @@ impl Tracer {
 }
 
 /// Search `hay` for `key` if the budget allows; every search is charged its length.
-fn look(budget: &mut usize, hay: &str, key: &str) -> bool {
+fn look(budget: &mut usize, hay: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
     if *budget < hay.len() {
         *budget = 0;
         return false;
     }
     *budget -= hay.len();
-    memchr::memmem::find(hay.as_bytes(), key.as_bytes()).is_some()
+    finder.find(hay.as_bytes()).is_some()
 }
 
 #[cfg(test)]

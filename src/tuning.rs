@@ -1,1 +1,0 @@
-//! Rule tuning: statistics, evaluation on labelled data, rule diffs and baselines. (Placeholder.)

@@ -1,0 +1,145 @@
+//! The corpus the tuning commands run over: files and directories of page text or JSON Lines
+//! comments, turned into threads one at a time.
+//!
+//! Page text goes through `input::read_path` and `segment::segment`, JSON Lines through
+//! `jsonl::Reader`, exactly as `check` reads them, so the tuning commands see the threads that
+//! `check` sees. This module must not match rules.
+
+use crate::finding::{Finding, Target};
+use crate::thread::Thread;
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+/// One thread of the corpus and the input path it came from.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub path: String,
+    pub thread: Thread,
+    /// For JSON Lines input: the input line of each comment's record, by comment index, and of
+    /// the record that carried the article.
+    pub record_lines: Option<Vec<usize>>,
+    pub article_line: Option<usize>,
+}
+
+impl Unit {
+    /// The line of the input file to show for a finding: its own line in page text, the line
+    /// of its record in JSON Lines (whose thread text is laid out by the reader).
+    pub fn file_line(&self, f: &Finding) -> usize {
+        file_line(self.record_lines.as_deref(), self.article_line, f)
+    }
+
+    /// Whether lines and columns point into the page as written (page text), rather than at a
+    /// JSON Lines record.
+    pub fn is_page(&self) -> bool {
+        self.record_lines.is_none()
+    }
+}
+
+/// Extensions read when walking a directory; a file named on the command line is always read.
+const WALKED: [&str; 4] = ["txt", "text", "jsonl", "ndjson"];
+
+/// Expand `paths` (files, directories walked recursively in sorted order, `-` for standard
+/// input) into the list of files to read. A missing path is an error naming it.
+pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            files.push(p.clone());
+            continue;
+        }
+        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        if meta.is_dir() {
+            walk(p, &mut files).with_context(|| format!("cannot read {}", p.display()))?;
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Read every file of `paths` and hand its threads to `visit`, one at a time and in order, so
+/// only one file's threads are in memory at once.
+pub fn for_each_unit(
+    paths: &[PathBuf],
+    mut visit: impl FnMut(Unit) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    for f in expand(paths)? {
+        let name = f.display().to_string();
+        if is_jsonl(&f) {
+            let input: Box<dyn std::io::BufRead> = if f.as_os_str() == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                let file = std::fs::File::open(&f)
+                    .with_context(|| format!("cannot read {}", f.display()))?;
+                Box::new(std::io::BufReader::new(file))
+            };
+            for item in crate::jsonl::Reader::new(input, &name) {
+                match item.with_context(|| format!("cannot read {name}"))? {
+                    crate::jsonl::Item::Thread(t) => visit(Unit {
+                        path: name.clone(),
+                        thread: t.thread,
+                        record_lines: Some(t.record_lines),
+                        article_line: t.article_line,
+                    })?,
+                    crate::jsonl::Item::Error { line, message } => {
+                        anyhow::bail!("{name}:{line}: {message}")
+                    }
+                }
+            }
+        } else {
+            let decoded = crate::input::read_path(&f)
+                .with_context(|| format!("cannot read {}", f.display()))?;
+            let thread_name = f
+                .file_name()
+                .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
+            visit(Unit {
+                path: name,
+                thread: crate::segment::segment(&thread_name, decoded.text),
+                record_lines: None,
+                article_line: None,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The line to show for `f`: its own line, or with `record_lines` (by comment index) the line of
+/// its record, and `article_line` for the article.
+pub fn file_line(
+    record_lines: Option<&[usize]>,
+    article_line: Option<usize>,
+    f: &Finding,
+) -> usize {
+    match record_lines {
+        None => f.line,
+        Some(lines) => match f.comment {
+            Some(i) if f.target != Target::Article => lines.get(i).copied(),
+            _ => article_line,
+        }
+        .unwrap_or(f.line),
+    }
+}
+
+fn is_jsonl(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e == "jsonl" || e == "ndjson")
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            walk(&e, out)?;
+        } else if e
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| WALKED.contains(&x))
+        {
+            out.push(e);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! `threadlint segment` driven as a process: each format, several files, a missing file and
+//! invalid UTF-8.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::PathBuf;
+
+fn seed(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("seeds")
+        .join(name)
+}
+
+fn cmd() -> Command {
+    Command::cargo_bin("threadlint").expect("binary builds")
+}
+
+const S000: &str = "000_64a4ceb365bee314.txt";
+const S002: &str = "002_bc8de53f18b3238f.txt";
+
+#[test]
+fn text_outline_lists_article_and_comments() {
+    cmd()
+        .args(["segment"])
+        .arg(seed(S000))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("== {S000}")))
+        .stdout(predicate::str::contains(
+            "article: lines 1-13, title line 1: Putin And Trump",
+        ))
+        .stdout(predicate::str::contains("comments: 32"))
+        .stdout(predicate::str::contains("#1 guest: lines 15-15"))
+        .stdout(predicate::str::contains(
+            "#2 Gregory Casey (line 17): lines 19-19",
+        ))
+        .stdout(predicate::str::contains(
+            "quote lines 40-40 (from the article)",
+        ));
+}
+
+#[test]
+fn yaml_is_the_gold_shape() {
+    let out = cmd()
+        .args(["segment", "--format", "yaml"])
+        .arg(seed(S002))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.starts_with(&format!(
+            "seed: {S002}\narticle:\n  title: 1\n  lines: [1, 15]\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("  - author: Zionism = EVIL\n    name_line: 21\n    lines: [23, 23]\n"),
+        "{text}"
+    );
+    let ours = threadlint::gold::from_str(&text).unwrap();
+    let gold = threadlint::gold::load(&seed("gold/002_bc8de53f18b3238f.yaml")).unwrap();
+    let starts = |g: &threadlint::gold::Gold| -> Vec<(Option<String>, [usize; 2])> {
+        g.comments
+            .iter()
+            .map(|c| (c.author.clone(), [c.lines.first, c.lines.last]))
+            .collect()
+    };
+    assert_eq!(starts(&ours), starts(&gold));
+}
+
+#[test]
+fn json_has_spans_for_names_bodies_and_quotes() {
+    let out = cmd()
+        .args(["segment", "--format", "json"])
+        .arg(seed(S000))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let page = &v.as_array().expect("an array of pages")[0];
+    assert_eq!(page["seed"], S000);
+    assert_eq!(page["article"]["lines"], serde_json::json!([1, 13]));
+    let c = &page["comments"][1];
+    assert_eq!(c["author"], "Gregory Casey");
+    assert_eq!(c["name_line"], 17);
+    assert!(c["name_span"]["start"].as_u64().unwrap() < c["name_span"]["end"].as_u64().unwrap());
+    assert!(c["span"]["end"].as_u64().unwrap() > c["span"]["start"].as_u64().unwrap());
+    let q = &page["comments"][3]["quotes"][0];
+    assert_eq!(q["lines"], serde_json::json!([25, 25]));
+    assert_eq!(
+        q["source"],
+        serde_json::json!({"kind": "comment", "index": 1})
+    );
+    assert!(q["span"]["start"].is_u64());
+}
+
+#[test]
+fn several_files_are_separate_yaml_documents() {
+    cmd()
+        .args(["segment", "--format", "yaml"])
+        .arg(seed(S000))
+        .arg(seed(S002))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("---\nseed: {S002}\n")));
+}
+
+#[test]
+fn a_missing_file_is_named_and_the_others_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-page.txt");
+    cmd()
+        .args(["segment"])
+        .arg(&missing)
+        .arg(seed(S002))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-page.txt"))
+        .stdout(predicate::str::contains(format!("== {S002}")));
+}
+
+#[test]
+fn invalid_utf8_is_replaced_with_a_warning_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("latin1.txt");
+    std::fs::write(
+        &page,
+        b"Caf\xE9 owners fight new rules on outdoor seating\r\n\r\nThe council wants tables moved off the pavement by nine in the evening, which owners say will cost them the busiest hour.\r\n\r\nJos\xE9 Ruiz\r\n\r\nWe will lose a third of our takings.\r\n",
+    )
+    .unwrap();
+    cmd()
+        .args(["segment", "--format", "yaml"])
+        .arg(&page)
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("latin1.txt").and(predicate::str::contains("invalid UTF-8")),
+        )
+        .stdout(
+            predicate::str::contains("  - author: \"Jos\u{FFFD} Ruiz\"")
+                .or(predicate::str::contains("  - author: Jos\u{FFFD} Ruiz")),
+        )
+        .stdout(predicate::str::contains("    lines: [7, 7]"));
+}
+
+#[test]
+fn an_empty_file_gives_an_empty_outline() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("empty.txt");
+    std::fs::write(&page, b"").unwrap();
+    cmd()
+        .args(["segment", "--format", "yaml"])
+        .arg(&page)
+        .assert()
+        .success()
+        .stdout("seed: empty.txt\narticle: null\nboilerplate: []\ncomments: []\n");
+}
