@@ -331,6 +331,7 @@ pub struct Normalizer {
     starts: Vec<usize>,
     ends: Vec<usize>,
     keep: Vec<bool>,
+    tail: String,
 }
 
 impl Normalizer {
@@ -398,39 +399,32 @@ impl Normalizer {
             let bytes = text.as_bytes();
             let mut i = 0;
             while i < bytes.len() {
-                let b = bytes[i];
-                if b.is_ascii() {
-                    // ASCII: lower-case and fold repeats on bytes, without decoding.
-                    let b = if profile.casefold {
-                        b.to_ascii_lowercase()
-                    } else {
-                        b
-                    };
-                    let c = b as char;
-                    if profile.repeats && last == Some(c) {
-                        let k = out.ends.len() - 1;
-                        out.ends[k] = i + 1;
-                        out.runs[k] += 1;
-                    } else {
-                        out.text.push(c);
-                        out.offsets.push(i);
-                        out.ends.push(i + 1);
-                        if profile.repeats {
-                            out.runs.push(1);
-                        }
-                        last = b.is_ascii_alphabetic().then_some(c);
+                let j = bytes[i..]
+                    .iter()
+                    .position(|b| !b.is_ascii())
+                    .map_or(bytes.len(), |k| i + k);
+                if j > i {
+                    // ASCII run: copy in bulk, then fold repeated letters in place.
+                    let at = out.text.len();
+                    out.text.push_str(&text[i..j]);
+                    if profile.casefold {
+                        out.text[at..].make_ascii_lowercase();
                     }
-                    i += 1;
-                    continue;
+                    out.offsets.extend(i..j);
+                    out.ends.extend(i + 1..=j);
+                    if profile.repeats {
+                        out.runs.resize(out.runs.len() + (j - i), 1);
+                        fold_ascii_tail(out, at, &mut last, &mut self.tail);
+                    }
+                    i = j;
                 }
-                let Some(c) = text[i..].chars().next() else {
-                    break;
-                };
-                let end = i + c.len_utf8();
-                non_ascii_steps(c, i, end, profile, &mut |c, s, e| {
-                    emit_folding(out, c, s, e, profile.repeats, &mut last)
-                });
-                i = end;
+                if let Some(c) = text[i..].chars().next() {
+                    let end = i + c.len_utf8();
+                    non_ascii_steps(c, i, end, profile, &mut |c, s, e| {
+                        emit_folding(out, c, s, e, profile.repeats, &mut last)
+                    });
+                    i = end;
+                }
             }
             out.offsets.push(text.len());
             return;
@@ -682,58 +676,183 @@ fn emit_folding(
     *last = c.is_alphabetic().then_some(c);
 }
 
+/// Fold runs of the same letter in the ASCII output written from byte `at` on (see
+/// [`emit_folding`]); `last` is the letter written just before `at`, if any.
+fn fold_ascii_tail(out: &mut Normalized, at: usize, last: &mut Option<char>, buf: &mut String) {
+    let bytes = out.text.as_bytes();
+    let before = last.filter(char::is_ascii).map(|c| c as u8);
+    let folds = bytes[at..].iter().enumerate().any(|(k, &b)| {
+        b.is_ascii_alphabetic()
+            && Some(b)
+                == if k == 0 {
+                    before
+                } else {
+                    Some(bytes[at + k - 1])
+                }
+    });
+    if !folds {
+        *last = bytes
+            .last()
+            .filter(|b| b.is_ascii_alphabetic())
+            .map(|&b| b as char);
+        return;
+    }
+    // Copy the stretches between folds in bulk; folds are a few per sentence.
+    buf.clear();
+    let mut w = at;
+    let mut seg = at;
+    for k in at..bytes.len() {
+        let b = bytes[k];
+        let prev = if k == at { before } else { Some(bytes[k - 1]) };
+        if !(b.is_ascii_alphabetic() && prev == Some(b)) {
+            continue;
+        }
+        let len = k - seg;
+        buf.push_str(&out.text[seg..k]);
+        out.offsets.copy_within(seg..k, w);
+        out.ends.copy_within(seg..k, w);
+        out.runs.copy_within(seg..k, w);
+        w += len;
+        out.ends[w - 1] = out.ends[k];
+        out.runs[w - 1] += 1;
+        seg = k + 1;
+    }
+    let len = bytes.len() - seg;
+    buf.push_str(&out.text[seg..]);
+    out.offsets.copy_within(seg..bytes.len(), w);
+    out.ends.copy_within(seg..bytes.len(), w);
+    out.runs.copy_within(seg..bytes.len(), w);
+    w += len;
+    let prev = buf.as_bytes().last().copied().or(before);
+    out.text.truncate(at);
+    out.text.push_str(buf);
+    out.offsets.truncate(w);
+    out.ends.truncate(w);
+    out.runs.truncate(w);
+    *last = prev.filter(u8::is_ascii_alphabetic).map(char::from);
+}
+
 /// Whether leet, censor or separators might change `text`: a cheap, conservative scan (it may
 /// say yes when the steps then change nothing, never no when they would change something).
 fn needs_token_pass(text: &str, profile: Profile) -> bool {
     if !(profile.leet || profile.censor || profile.separators) {
         return false;
     }
-    // ASCII text (most comments) skips UTF-8 decoding.
+    // ASCII text (most comments): a table lookup per byte, no UTF-8 decoding.
     if text.is_ascii() {
-        token_pass_scan(text.bytes().map(char::from), profile)
-    } else {
-        token_pass_scan(text.chars(), profile)
+        return token_pass_scan(text.bytes().map(|b| (b, ASCII_CLASS[b as usize])), profile);
     }
+    // Full-width and mathematical digits and symbols become ASCII under `compat`, invisible
+    // characters vanish: let the full pass decide. Letters and ordinary punctuation (curly
+    // quotes, dashes, U+2000-U+206F) cannot start a token step by themselves.
+    let quiet = |c: char| {
+        c.is_ascii()
+            || c.is_alphabetic()
+            || unicode_normalization::char::is_combining_mark(c)
+            || (('\u{2000}'..='\u{206F}').contains(&c) && !is_zero_width(c))
+            || matches!(c, '\u{A0}'..='\u{BF}' | '\u{D7}' | '\u{F7}')
+    };
+    if !text.chars().all(quiet) {
+        return true;
+    }
+    // Non-ASCII characters only matter as word characters, letters or a no-break space;
+    // the byte 0 stands for them in the symbol checks below.
+    token_pass_scan(
+        text.chars().map(|c| {
+            if c.is_ascii() {
+                (c as u8, ASCII_CLASS[c as usize])
+            } else {
+                // Every non-ASCII word character (combining marks, other scripts' digits)
+                // counts as a letter here: more triggers, never fewer.
+                let mut f = 0;
+                if is_word_char(c) {
+                    f |= C_WORD | C_LETTER;
+                }
+                if c == '\u{A0}' {
+                    f |= C_SEP;
+                }
+                (0, f)
+            }
+        }),
+        profile,
+    )
 }
 
+const C_WORD: u8 = 1;
+const C_LETTER: u8 = 2;
+const C_DIGIT: u8 = 4;
+const C_LEET: u8 = 8;
+const C_CENSOR: u8 = 16;
+const C_SEP: u8 = 32;
+
+/// Character classes of ASCII bytes: the same sets as `is_word_char`, `is_leet_symbol`,
+/// `is_censor_symbol` and `is_separator`.
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        let mut f = 0;
+        if c.is_ascii_alphabetic() {
+            f |= C_WORD | C_LETTER;
+        }
+        if c.is_ascii_digit() {
+            f |= C_WORD | C_DIGIT;
+        }
+        if matches!(c, b'@' | b'$' | b'!' | b'|') {
+            f |= C_LEET;
+        }
+        if matches!(
+            c,
+            b'*' | b'!' | b'@' | b'#' | b'$' | b'%' | b'&' | b'?' | b'^'
+        ) {
+            f |= C_CENSOR;
+        }
+        if matches!(
+            c,
+            b' ' | b'.' | b'-' | b'_' | b'*' | b'/' | b'\\' | b'|' | b',' | b'~' | b'+' | b':'
+        ) {
+            f |= C_SEP;
+        }
+        t[i] = f;
+        i += 1;
+    }
+    t
+};
+
+/// The scan behind [`needs_token_pass`], over `(ASCII byte or 0, class)` per character.
 #[inline]
-fn token_pass_scan(mut chars: impl Iterator<Item = char>, profile: Profile) -> bool {
-    let word = |c: Option<char>| c.is_some_and(is_word_char);
-    let letter = |c: Option<char>| c.is_some_and(char::is_alphabetic);
-    let mut prev: Option<char> = None;
-    let mut cur = chars.next();
-    // Separators: isolated letters in the current run, and separators since the last one.
+fn token_pass_scan(mut chars: impl Iterator<Item = (u8, u8)>, profile: Profile) -> bool {
     let mut run_letters = 0usize;
     let mut since_isolated: Option<usize> = None;
-    while let Some(c) = cur {
-        let next = chars.next();
-        if !c.is_ascii() {
-            // Full-width and mathematical digits and symbols become ASCII under `compat`,
-            // invisible characters vanish: let the full pass decide. Ordinary punctuation
-            // (curly quotes, dashes, U+2000-U+206F) cannot start a token step.
-            let safe = c.is_alphabetic()
-                || (('\u{2000}'..='\u{206F}').contains(&c) && !is_zero_width(c))
-                || matches!(c, '\u{A0}'..='\u{BF}' | '\u{D7}' | '\u{F7}');
-            if !safe {
+    let mut prev = 0u8;
+    let mut cur = chars.next();
+    while let Some((b, c)) = cur {
+        let after = chars.next();
+        let next = after.map_or(0, |(_, f)| f);
+        if profile.leet {
+            // A digit next to a letter; a symbol inside a token ("sh!t", "sh!!t") or a
+            // leading "@"/"$" before a letter. "right!" ends in punctuation.
+            if c & C_DIGIT != 0 && (prev | next) & C_LETTER != 0 {
+                return true;
+            }
+            let side = |x: u8| x & (C_WORD | C_LEET) != 0;
+            if c & C_LEET != 0
+                && (side(prev) && side(next) || matches!(b, b'@' | b'$') && next & C_LETTER != 0)
+            {
                 return true;
             }
         }
-        if profile.leet
-            && (c.is_ascii_digit() || is_leet_symbol(c))
-            && (letter(prev) || letter(next))
-        {
-            return true;
-        }
         if profile.censor
-            && is_censor_symbol(c)
-            && (word(prev) || prev.is_some_and(is_censor_symbol))
-            && (word(next) || c == CENSOR_MARK)
+            && c & C_CENSOR != 0
+            && prev & (C_WORD | C_CENSOR) != 0
+            && (next & C_WORD != 0 || b == b'*')
         {
             return true;
         }
         if profile.separators {
             // Three isolated letters with gaps of one or two separators ("U.S." is two).
-            if c.is_alphabetic() && !word(prev) && !word(next) {
+            if c & C_LETTER != 0 && prev & C_WORD == 0 && next & C_WORD == 0 {
                 run_letters = if since_isolated.is_some_and(|n| (1..=2).contains(&n)) {
                     run_letters + 1
                 } else {
@@ -743,15 +862,15 @@ fn token_pass_scan(mut chars: impl Iterator<Item = char>, profile: Profile) -> b
                     return true;
                 }
                 since_isolated = Some(0);
-            } else if is_separator(c) {
+            } else if c & C_SEP != 0 {
                 since_isolated = since_isolated.map(|n| n + 1);
             } else {
                 since_isolated = None;
                 run_letters = 0;
             }
         }
-        prev = Some(c);
-        cur = next;
+        prev = c;
+        cur = after;
     }
     false
 }

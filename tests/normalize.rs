@@ -74,6 +74,7 @@ const ROWS: &[(&[&str], &str, &str)] = &[
     (&["leet"], "A55 and B52 and M1", "A55 and B52 and M1"),
     (&["leet"], "fuck! really!!", "fuck! really!!"),
     (&["leet"], "sh!t", "shit"),
+    (&["leet"], "sh!!t right! ¡@ss", "shiit right! ¡ass"),
     // separators: three or more single letters, one or two separators between
     (
         &["separators"],
@@ -180,6 +181,7 @@ mod properties {
         let alphabet = vec![
             'a', 'b', 's', 'h', 'i', 't', 'F', 'U', ' ', ' ', '.', '-', '*', '!', '@', '$', '#',
             '1', '3', '0', '9', '\u{200b}', 'é', 'ｓ', '１', '\u{0441}', '’', '\n', '|', '?',
+            '\u{301}', '\u{a0}', '٣',
         ];
         proptest::collection::vec(prop::sample::select(alphabet), 0..30)
             .prop_map(|v| v.into_iter().collect())

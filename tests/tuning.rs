@@ -79,6 +79,10 @@ fn stats_counts_findings_forms_and_what_never_fired() {
     assert_eq!(insult["forms"][0]["count"], 3);
     assert_eq!(insult["forms"][1]["form"], "moron");
     assert_eq!(insult["forms"][1]["count"], 1);
+    assert_eq!(
+        insult["terms"],
+        serde_json::json!([{"term": "idiot", "count": 3}, {"term": "moron", "count": 1}])
+    );
     assert_eq!(insult["contexts"][0]["matched"], "idiot");
     assert_eq!(insult["contexts"][0]["before"], "You ");
     // JSON Lines contexts name the record: its id and its line in the file, no column.
@@ -666,4 +670,162 @@ fn a_closed_pipe_ends_quietly() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// Every `$ threadlint ...` session in `docs/tuning.md` is real: each output line the page
+/// shows (other than `...`, which marks a cut) is a line of what the command prints today.
+#[test]
+fn docs_tuning_md_shows_real_output() {
+    let doc = std::fs::read_to_string("docs/tuning.md").unwrap();
+    let mut sessions: Vec<(String, Vec<String>)> = Vec::new();
+    let mut in_console = false;
+    for line in doc.lines() {
+        if line.starts_with("```") {
+            in_console = line == "```console";
+            continue;
+        }
+        if !in_console {
+            continue;
+        }
+        if let Some(cmd) = line.strip_prefix("$ threadlint ") {
+            sessions.push((cmd.to_string(), Vec::new()));
+        } else if line.starts_with("$ ") {
+            // Another shell command (`echo $?`): its output is not threadlint's.
+            sessions.push((String::new(), Vec::new()));
+        } else if let Some((cmd, shown)) = sessions.last_mut() {
+            if !cmd.is_empty() && line != "..." {
+                shown.push(line.to_string());
+            }
+        }
+    }
+    let sessions: Vec<_> = sessions
+        .into_iter()
+        .filter(|(c, _)| !c.is_empty())
+        .collect();
+    assert!(sessions.len() >= 6, "the walk-through has its sessions");
+    let mut problems = Vec::new();
+    for (cmd, shown) in &sessions {
+        let out = Command::cargo_bin("threadlint")
+            .unwrap()
+            .args(cmd.split_whitespace())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let actual: std::collections::HashSet<&str> = stdout.lines().collect();
+        for line in shown {
+            if !actual.contains(line.as_str()) {
+                problems.push(format!(
+                    "threadlint {cmd}\n  shown but not printed: {line:?}"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// On gold pages, each false positive comes with the findings behind it. "fake news" occurs in
+/// two comments of seed 000: line 50 (clean in the gold file: a false positive) and line 69
+/// (under `maybe: [unverified-claim]`: not scored).
+#[test]
+fn eval_gold_explains_false_positives() {
+    let rules = fixture("seeds/fake-news.yaml");
+    let v = json(
+        &[
+            "eval",
+            "--gold",
+            "seeds/gold",
+            "--no-default-rules",
+            "--rules",
+            &rules,
+        ],
+        0,
+    );
+    assert_eq!(
+        counts(&v["total"]["categories"]["unverified-claim"]),
+        (0, 1, 1)
+    );
+    let page = &v["pages"][0];
+    assert_eq!(
+        page["flags"]["false_positives"],
+        serde_json::json!([{"line": 50, "category": "unverified-claim"}])
+    );
+    assert_eq!(
+        page["false_positive_hits"],
+        serde_json::json!([{
+            "comment_line": 50, "line": 50, "column": 38, "category": "unverified-claim",
+            "rule": "demo/fake-news", "severity": "low", "matched": "fake news"
+        }])
+    );
+    for p in &v["pages"].as_array().unwrap()[1..] {
+        assert_eq!(p["false_positive_hits"], serde_json::json!([]));
+    }
+}
+
+/// Threads are checked in parallel batches; counts and contexts still follow corpus order
+/// across batch boundaries (150 threads, one "idiot" each).
+#[test]
+fn stats_keeps_corpus_order_across_batches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("many.jsonl");
+    let lines: String = (0..150)
+        .map(|i| {
+            format!("{{\"id\": \"c{i}\", \"body\": \"idiot number {i}\", \"thread\": \"t{i}\"}}\n")
+        })
+        .collect();
+    std::fs::write(&corpus, lines).unwrap();
+    let v1 = fixture("rules/v1.yaml");
+    let v = json(
+        &[
+            "stats",
+            corpus.to_str().unwrap(),
+            "--no-default-rules",
+            "--rules",
+            &v1,
+        ],
+        0,
+    );
+    assert_eq!(
+        (v["threads"].as_u64(), v["findings"].as_u64()),
+        (Some(150), Some(150))
+    );
+    let insult = find(&v["rules"], "rule", "tune/insult");
+    assert_eq!(insult["comments"], 150);
+    let ids: Vec<&str> = insult["contexts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["c0", "c1", "c2"]);
+}
+
+/// `--old` and `--new` take directories of rule files as well as files.
+#[test]
+fn diff_takes_rule_directories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    std::fs::copy(fixture("rules/v1.yaml"), old.join("tune.yaml")).unwrap();
+    std::fs::copy(fixture("rules/v2.yaml"), new.join("tune.yaml")).unwrap();
+    let corpus = fixture("corpus/comments.jsonl");
+    let v = json(
+        &[
+            "diff",
+            "--old",
+            old.to_str().unwrap(),
+            "--new",
+            new.to_str().unwrap(),
+            &corpus,
+        ],
+        1,
+    );
+    assert_eq!(
+        (
+            v["appeared"].as_u64(),
+            v["disappeared"].as_u64(),
+            v["changed"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
 }

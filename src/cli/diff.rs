@@ -2,6 +2,7 @@
 //! (see `tuning::diff`). Exit code 0 when nothing changes, 1 when something does.
 
 use super::RuleArgs;
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .collect();
         let check = |e: &Engine| -> Vec<Vec<Finding>> {
             records
-                .iter()
+                .par_iter()
                 .map(|r| keep(eval::check_record(e, r)))
                 .collect()
         };
@@ -119,20 +120,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         report
     } else {
         let mut differ = diff::Differ::new(false);
-        corpus::for_each_unit(&args.paths, |u| {
-            let unit = DiffUnit {
-                path: &u.path,
-                name: &u.thread.name,
-                ids: u.thread.comments.iter().map(|c| c.id.clone()).collect(),
-                record_lines: u.record_lines.clone(),
-                article_line: u.article_line,
-                labels: None,
-            };
-            differ.add(
-                &unit,
-                &keep(old.check_thread(&u.thread)),
-                &keep(new.check_thread(&u.thread)),
-            );
+        corpus::for_each_batch(&args.paths, |batch| {
+            // Both versions check the batch on every core; changes are collected in order.
+            let found: Vec<(Vec<Finding>, Vec<Finding>)> = batch
+                .par_iter()
+                .map(|u| {
+                    (
+                        keep(old.check_thread(&u.thread)),
+                        keep(new.check_thread(&u.thread)),
+                    )
+                })
+                .collect();
+            for (u, (o, n)) in batch.iter().zip(&found) {
+                let unit = DiffUnit {
+                    path: &u.path,
+                    name: &u.thread.name,
+                    ids: u.thread.comments.iter().map(|c| c.id.clone()).collect(),
+                    record_lines: u.record_lines.clone(),
+                    article_line: u.article_line,
+                    labels: None,
+                };
+                differ.add(&unit, o, n);
+            }
             Ok(())
         })?;
         differ.finish(old.fingerprint(), new.fingerprint())

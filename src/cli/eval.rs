@@ -2,6 +2,7 @@
 //! texts (see `tuning::eval`) or on pages with gold files (see `tuning::gold_eval`).
 
 use super::RuleArgs;
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,10 +44,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     args.filter.check(engine.sets())?;
     let mut out = std::io::stdout().lock();
     let Some(path) = &args.labels else {
-        let dir = args
-            .gold
-            .as_deref()
-            .expect("clap requires LABELS or --gold");
+        let Some(dir) = args.gold.as_deref() else {
+            anyhow::bail!("give a labels file or --gold DIR");
+        };
         let report = gold_eval::evaluate_gold(&engine, dir, &args.filter, args.min_severity)?;
         match args.format {
             Format::Text => gold_eval::write_text(&mut out, &report)?,
@@ -56,8 +56,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(super::exit::clean());
     };
     let records = labels::read_labels(path)?;
+    // Labelled texts are independent: check them on every core; `collect` keeps file order.
     let findings: Vec<_> = records
-        .iter()
+        .par_iter()
         .map(|r| {
             let mut fs = eval::check_record(&engine, r);
             fs.retain(|f| args.filter.keeps_finding(f));

@@ -1,6 +1,7 @@
 //! `threadlint stats PATH...`: per-rule statistics over a corpus (see `tuning::stats`).
 
 use super::RuleArgs;
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,10 +27,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     args.filter.check(engine.sets())?;
     let sets = args.filter.sets(engine.sets());
     let mut acc = stats::Stats::new(&sets);
-    corpus::for_each_unit(&args.paths, |unit| {
-        let mut findings = engine.check_thread(&unit.thread);
-        findings.retain(|f| args.filter.keeps_finding(f));
-        acc.add(&unit, &findings);
+    corpus::for_each_batch(&args.paths, |batch| {
+        // Threads are checked on every core; `collect` keeps corpus order for the counts.
+        let found: Vec<Vec<_>> = batch
+            .par_iter()
+            .map(|unit| {
+                let mut findings = engine.check_thread(&unit.thread);
+                findings.retain(|f| args.filter.keeps_finding(f));
+                findings
+            })
+            .collect();
+        for (unit, findings) in batch.iter().zip(&found) {
+            acc.add(unit, findings);
+        }
         Ok(())
     })?;
     let report = acc.finish();

@@ -197,9 +197,20 @@ impl Engine {
     /// Findings in one standalone text, as if it were a comment body (`Target::Body`), a
     /// commenter name or an article. `comment` is `Some(0)` for body and name, `None` for article.
     pub fn check_text(&self, text: &str, target: Target) -> Vec<Finding> {
-        let mut raw = Vec::new();
-        self.compiled
-            .check_segment(text, target, &mut Scratch::default(), &mut raw, None);
+        // One scratch per thread, so a service checking one comment per call does not
+        // allocate its buffers every time.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<(Scratch, Vec<RawMatch>)> =
+                std::cell::RefCell::new((Scratch::default(), Vec::new()));
+        }
+        let raw = SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let (scratch, raw) = &mut *guard;
+            raw.clear();
+            self.compiled
+                .check_segment(text, target, scratch, raw, None);
+            raw.clone()
+        });
         let index = LineIndex::new(text);
         let place = Place::standalone(text, &index, target);
         let mut findings: Vec<Finding> =

@@ -103,6 +103,30 @@ pub fn for_each_unit(
     Ok(())
 }
 
+/// Threads per batch in [`for_each_batch`]: enough to keep every core busy, few enough that
+/// memory stays small.
+pub const BATCH: usize = 64;
+
+/// Like [`for_each_unit`], in batches of up to [`BATCH`] threads (in order), so the caller can
+/// check a batch in parallel and still consume the results in corpus order.
+pub fn for_each_batch(
+    paths: &[PathBuf],
+    mut visit: impl FnMut(Vec<Unit>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut batch = Vec::with_capacity(BATCH);
+    for_each_unit(paths, |u| {
+        batch.push(u);
+        if batch.len() == BATCH {
+            visit(std::mem::take(&mut batch))?;
+        }
+        Ok(())
+    })?;
+    if !batch.is_empty() {
+        visit(batch)?;
+    }
+    Ok(())
+}
+
 /// The line to show for `f`: its own line, or with `record_lines` (by comment index) the line of
 /// its record, and `article_line` for the article.
 pub fn file_line(

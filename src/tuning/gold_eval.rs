@@ -6,7 +6,7 @@
 //! DIR's parent first (the `seeds/gold/` layout: pages in `seeds/`), then in DIR itself.
 
 use crate::engine::Engine;
-use crate::finding::{Category, Severity};
+use crate::finding::{Category, Severity, Target};
 use crate::gold::{self, CategoryScore, Counts, FlagScore, SegmentationScore};
 use anyhow::Context;
 use serde::Serialize;
@@ -27,6 +27,22 @@ pub struct PageScore {
     pub page: String,
     pub segmentation: SegmentationScore,
     pub flags: FlagScore,
+    /// For each false positive of `flags` (a comment flagged for a category the gold file does
+    /// not expect), the findings that flagged it: what to look at when tuning.
+    pub false_positive_hits: Vec<GoldHit>,
+}
+
+/// A finding behind a false positive on a gold page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GoldHit {
+    /// Body start line of the comment, as in `FlagScore::false_positives`.
+    pub comment_line: usize,
+    pub line: usize,
+    pub column: usize,
+    pub category: Category,
+    pub rule: String,
+    pub severity: Severity,
+    pub matched: String,
 }
 
 /// The pages added up: comment counts summed before the ratios are taken.
@@ -107,11 +123,39 @@ pub fn evaluate_gold(
         let thread = crate::segment::segment(&g.seed, decoded.text);
         let mut findings = engine.check_thread(&thread);
         findings.retain(|f| f.severity >= min_severity && filter.keeps_finding(f));
+        let flags = gold::score_flags(&thread, &findings, &g);
+        let (comments, findings) = (&thread.comments, &findings);
+        let false_positive_hits = flags
+            .false_positives
+            .iter()
+            .flat_map(|fp| {
+                findings
+                    .iter()
+                    .filter(move |f| {
+                        f.target == Target::Body
+                            && f.counts()
+                            && f.category == fp.category
+                            && f.comment
+                                .and_then(|c| comments.get(c))
+                                .is_some_and(|c| c.lines.first == fp.line)
+                    })
+                    .map(move |f| GoldHit {
+                        comment_line: fp.line,
+                        line: f.line,
+                        column: f.column,
+                        category: f.category,
+                        rule: f.rule.clone(),
+                        severity: f.severity,
+                        matched: f.matched.clone(),
+                    })
+            })
+            .collect();
         pages.push(PageScore {
             gold: file.display().to_string(),
             page: page.display().to_string(),
             segmentation: gold::score_segmentation(&thread, &g),
-            flags: gold::score_flags(&thread, &findings, &g),
+            flags,
+            false_positive_hits,
         });
     }
     let mut cats: BTreeMap<Category, Counts> = BTreeMap::new();
@@ -172,6 +216,13 @@ pub fn write_text(out: &mut dyn Write, r: &GoldReport) -> std::io::Result<()> {
         )?;
         write!(out, "{}", p.segmentation)?;
         write!(out, "{}", p.flags)?;
+        for h in &p.false_positive_hits {
+            writeln!(
+                out,
+                "  false positive: {}:{}:{}: {} {} {:?} ({})",
+                p.page, h.line, h.column, h.rule, h.severity, h.matched, h.category
+            )?;
+        }
         writeln!(out)?;
     }
     let t = &r.total;

@@ -1,5 +1,6 @@
 //! Rule tuning: what the rules catch on a corpus (`stats`), how well they do on labelled texts
-//! (`eval`), and what an edit to a rule file changes (`diff`).
+//! (`eval`) and on pages with gold files (`gold_eval`), and what an edit to a rule file changes
+//! (`diff`). `corpus` reads the pages and comments they run over, `labels` the labelled texts.
 //!
 //! This module owns the arithmetic and the report shapes of those commands. It takes findings
 //! from the engine and threads from the segmenter; it must not match text, segment pages or

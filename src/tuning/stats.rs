@@ -47,6 +47,9 @@ pub struct RuleStats {
     pub article: usize,
     /// Most frequent normalised matched forms, most frequent first.
     pub forms: Vec<Form>,
+    /// How often each of the rule's terms matched, as `Finding::term` names it (`stem*`,
+    /// `a ~ b` for a `near` pair, the pattern for a regex), most frequent first.
+    pub terms: Vec<TermCount>,
     /// The first few matches in corpus order, with the text around them.
     pub contexts: Vec<Context>,
 }
@@ -54,6 +57,12 @@ pub struct RuleStats {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Form {
     pub form: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TermCount {
+    pub term: String,
     pub count: usize,
 }
 
@@ -88,7 +97,8 @@ struct Acc {
     article: usize,
     comments: BTreeSet<(usize, usize)>,
     forms: HashMap<String, usize>,
-    terms: BTreeSet<String>,
+    /// Per `Finding::term` as reported.
+    terms: HashMap<String, usize>,
     contexts: Vec<Context>,
 }
 
@@ -125,9 +135,15 @@ fn context(unit: &Unit, f: &Finding) -> Context {
     let source = thread.source.as_str();
     let [start, end] = f.span;
     let (start, end) = (start.min(source.len()), end.min(source.len()));
-    let line_start = source[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let line_end = source[end..]
-        .find(['\n', '\r'])
+    // `get` rather than indexing: a span off a character boundary gives an empty context, not
+    // a panic.
+    let line_start = source
+        .get(..start)
+        .and_then(|s| s.rfind(['\n', '\r']))
+        .map_or(0, |i| i + 1);
+    let line_end = source
+        .get(end..)
+        .and_then(|s| s.find(['\n', '\r']))
         .map_or(source.len(), |i| end + i);
     let before: Vec<char> = source
         .get(line_start..start)
@@ -186,7 +202,7 @@ impl<'a> Stats<'a> {
                 article: 0,
                 comments: BTreeSet::new(),
                 forms: HashMap::new(),
-                terms: BTreeSet::new(),
+                terms: HashMap::new(),
                 contexts: Vec::new(),
             });
             acc.findings += 1;
@@ -203,7 +219,7 @@ impl<'a> Stats<'a> {
                 f.normalized.clone()
             };
             *acc.forms.entry(form).or_default() += 1;
-            acc.terms.insert(term_key(&f.term));
+            *acc.terms.entry(f.term.clone()).or_default() += 1;
             if acc.contexts.len() < CONTEXTS {
                 acc.contexts.push(context(unit, f));
             }
@@ -222,10 +238,11 @@ impl<'a> Stats<'a> {
                     never_fired.push(rule.full_id.clone());
                     continue;
                 };
+                let fired: BTreeSet<String> = acc.terms.keys().map(|t| term_key(t)).collect();
                 let unfired: Vec<String> = rule
                     .terms
                     .iter()
-                    .filter(|t| !acc.terms.contains(&term_key(&t.text)))
+                    .filter(|t| !fired.contains(&term_key(&t.text)))
                     .map(term_label)
                     .collect();
                 if !unfired.is_empty() {
@@ -278,6 +295,15 @@ fn summarise(id: &str, acc: &Acc) -> RuleStats {
         .collect();
     forms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.form.cmp(&b.form)));
     forms.truncate(FORMS);
+    let mut terms: Vec<TermCount> = acc
+        .terms
+        .iter()
+        .map(|(term, &count)| TermCount {
+            term: term.clone(),
+            count,
+        })
+        .collect();
+    terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.term.cmp(&b.term)));
     RuleStats {
         rule: id.to_string(),
         category: acc.category,
@@ -287,6 +313,7 @@ fn summarise(id: &str, acc: &Acc) -> RuleStats {
         comments: acc.comments.len(),
         article: acc.article,
         forms,
+        terms,
         contexts: acc.contexts.clone(),
     }
 }
@@ -332,6 +359,18 @@ pub fn write_text(out: &mut dyn Write, r: &StatsReport) -> std::io::Result<()> {
             .map(|f| format!("{:?} x{}", f.form, f.count))
             .collect();
         writeln!(out, "  forms: {}", forms.join(", "))?;
+        // Regex patterns can run to hundreds of characters; the text view shortens them.
+        let terms: Vec<String> = rule
+            .terms
+            .iter()
+            .take(FORMS)
+            .map(|t| format!("{} x{}", super::one_line(&t.term, 40), t.count))
+            .collect();
+        let more = match rule.terms.len().saturating_sub(FORMS) {
+            0 => String::new(),
+            n => format!(" (+{n} more)"),
+        };
+        writeln!(out, "  terms: {}{more}", terms.join(", "))?;
         for c in &rule.contexts {
             let place = match (&c.id, c.column) {
                 (Some(id), _) => format!("{}:{} id {id}", c.path, c.line),
@@ -439,6 +478,19 @@ mod tests {
                 },
                 Form {
                     form: "foolish".into(),
+                    count: 1
+                }
+            ]
+        );
+        assert_eq!(
+            a.terms,
+            [
+                TermCount {
+                    term: "idiot".into(),
+                    count: 2
+                },
+                TermCount {
+                    term: "fool".into(),
                     count: 1
                 }
             ]
