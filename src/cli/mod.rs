@@ -51,20 +51,12 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// Load the rule sets `args` names and compile them. Rule-file errors are printed to stderr as
-/// `path:line:col: error[code]: message` and end the command with an error (exit 2); warnings
-/// are printed and loading goes on.
+/// `path:line:col: error[code]: message` and end the command with an error (exit 2). Quality
+/// warnings are not computed here: `rules lint` reports them.
 pub fn load_engine(args: &RuleArgs) -> anyhow::Result<threadlint::engine::Engine> {
     use threadlint::rules::{self, Level};
-    let mut sets = Vec::new();
-    let mut diagnostics = Vec::new();
-    if !args.no_default_rules {
-        let (s, d) = rules::load_bundled();
-        sets.extend(s);
-        diagnostics.extend(d);
-    }
-    let (s, d) = rules::load_paths(&args.rules);
-    sets.extend(s);
-    diagnostics.extend(d);
+    let (sets, diagnostics) =
+        rules::load_sets(!args.no_default_rules, &args.rules, rules::Checks::Errors);
     let errors = diagnostics
         .iter()
         .filter(|d| d.level == Level::Error)

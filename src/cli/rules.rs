@@ -36,19 +36,11 @@ pub struct Paths {
 
 impl Paths {
     fn load(&self) -> (Vec<RuleSet>, Vec<Diagnostic>) {
-        let mut sets = Vec::new();
-        let mut diags = Vec::new();
-        if self.paths.is_empty() || self.with_bundled {
-            let (s, d) = rules::load_bundled();
-            sets.extend(s);
-            diags.extend(d);
-        }
-        if !self.paths.is_empty() {
-            let (s, d) = rules::load_paths(&self.paths);
-            sets.extend(s);
-            diags.extend(d);
-        }
-        (sets, diags)
+        rules::load_sets(
+            self.paths.is_empty() || self.with_bundled,
+            &self.paths,
+            rules::Checks::Lint,
+        )
     }
 }
 

@@ -7,6 +7,7 @@
 //! cannot make sense of becomes a diagnostic.
 
 use super::model::*;
+use super::Checks;
 use super::{Diagnostic, Level};
 use crate::finding::{Category, Severity, Target};
 use crate::normalize::{is_word_char, Normalized, Normalizer, Profile};
@@ -91,10 +92,20 @@ pub const CODES: &[(&str, Level, &str)] = &[
 
 /// Parse one rule file. Returns the set when it has no errors, and every problem found.
 pub fn load_str(origin: &str, text: &str) -> (Option<RuleSet>, Vec<Diagnostic>) {
+    load_str_with(origin, text, Checks::Lint)
+}
+
+/// [`load_str`] with a choice of how much to check.
+pub fn load_str_with(
+    origin: &str,
+    text: &str,
+    checks: Checks,
+) -> (Option<RuleSet>, Vec<Diagnostic>) {
     let mut cx = Cx {
         origin,
         diags: Vec::new(),
         norm: Norm::default(),
+        checks,
     };
     let root = match yaml::parse_located(text) {
         Ok(root) => root,
@@ -134,6 +145,7 @@ struct Cx<'a> {
     origin: &'a str,
     diags: Vec<Diagnostic>,
     norm: Norm,
+    checks: Checks,
 }
 
 /// Normalisation for the term checks, with buffers reused across terms: a set of 100,000
@@ -802,62 +814,67 @@ impl Cx<'_> {
         let examples_match = examples(self, "match");
         let examples_no_match = examples(self, "no-match");
 
-        // Quality checks: warnings that the rule may not do what its author thinks.
-        let all_terms: Vec<&Term> = terms
-            .iter()
-            .chain(near.iter().flat_map(|n| n.groups.iter().flatten()))
-            .collect();
-        self.check_terms(&terms, normalize);
-        if let Some(n) = &near {
-            for g in &n.groups {
-                self.check_terms(g, normalize);
-            }
-        }
-        for (phrase, at) in &unless {
-            let phrase = phrase.trim();
-            if phrase.is_empty() {
-                continue; // already an `empty-term` error
-            }
-            if let Some(problem) =
-                self.norm
-                    .never_matches_as_written(phrase, TermMode::Word, normalize)
-            {
-                self.warn(
-                    at,
-                    "term-changed-by-normalization",
-                    format!("`unless` phrase {phrase:?} {problem}"),
-                );
-            }
-        }
-        if unless_within == 0 && regex.is_none() && !all_terms.is_empty() && !unless.is_empty() {
-            let normalized: Vec<(String, TermMode)> = all_terms
+        // Quality checks: warnings that the rule may not do what its author thinks. They are
+        // `rules lint`'s job; a command that only uses the rules skips them (they normalise
+        // every term several times over and would dominate start-up).
+        if self.checks == Checks::Lint {
+            let all_terms: Vec<&Term> = terms
                 .iter()
-                .map(|t| (self.norm.text(&t.text, normalize), t.mode))
+                .chain(near.iter().flat_map(|n| n.groups.iter().flatten()))
                 .collect();
+            self.check_terms(&terms, normalize);
+            if let Some(n) = &near {
+                for g in &n.groups {
+                    self.check_terms(g, normalize);
+                }
+            }
             for (phrase, at) in &unless {
-                let p = self.norm.text(phrase.trim(), normalize);
-                if !p.trim().is_empty()
-                    && !normalized.iter().any(|(t, mode)| can_overlap(&p, t, *mode))
+                let phrase = phrase.trim();
+                if phrase.is_empty() {
+                    continue; // already an `empty-term` error
+                }
+                if let Some(problem) =
+                    self.norm
+                        .never_matches_as_written(phrase, TermMode::Word, normalize)
                 {
                     self.warn(
                         at,
-                        "unless-never-overlaps",
-                        format!("`unless` phrase `{}` cannot overlap any match of {label} (no term of the rule can match inside or across it), so with `unless-within: 0` it never cancels anything; set `unless-within` or remove it", phrase.trim()),
+                        "term-changed-by-normalization",
+                        format!("`unless` phrase {phrase:?} {problem}"),
                     );
                 }
             }
-        }
-        if examples_match.is_empty() || examples_no_match.is_empty() {
-            let which = match (examples_match.is_empty(), examples_no_match.is_empty()) {
-                (true, true) => "`match` and `no-match` examples",
-                (true, false) => "`match` example",
-                _ => "`no-match` example",
-            };
-            self.warn(
-                &id_at,
-                "missing-examples",
-                format!("{label} has no {which}"),
-            );
+            if unless_within == 0 && regex.is_none() && !all_terms.is_empty() && !unless.is_empty()
+            {
+                let normalized: Vec<(String, TermMode)> = all_terms
+                    .iter()
+                    .map(|t| (self.norm.text(&t.text, normalize), t.mode))
+                    .collect();
+                for (phrase, at) in &unless {
+                    let p = self.norm.text(phrase.trim(), normalize);
+                    if !p.trim().is_empty()
+                        && !normalized.iter().any(|(t, mode)| can_overlap(&p, t, *mode))
+                    {
+                        self.warn(
+                            at,
+                            "unless-never-overlaps",
+                            format!("`unless` phrase `{}` cannot overlap any match of {label} (no term of the rule can match inside or across it), so with `unless-within: 0` it never cancels anything; set `unless-within` or remove it", phrase.trim()),
+                        );
+                    }
+                }
+            }
+            if examples_match.is_empty() || examples_no_match.is_empty() {
+                let which = match (examples_match.is_empty(), examples_no_match.is_empty()) {
+                    (true, true) => "`match` and `no-match` examples",
+                    (true, false) => "`match` example",
+                    _ => "`no-match` example",
+                };
+                self.warn(
+                    &id_at,
+                    "missing-examples",
+                    format!("{label} has no {which}"),
+                );
+            }
         }
 
         let rule = Rule {
@@ -993,6 +1010,16 @@ impl Cx<'_> {
                 format!("regex does not compile: {kind} (at character {offset} of the pattern)"),
             );
             return None;
+        }
+        // Whether the compiled program fits the engine's size limits is only known by
+        // compiling it; the engine compiles every regex anyway and reports the same error with
+        // this position, so only lint pays for a second compilation.
+        if self.checks != Checks::Lint {
+            return Some(RegexSpec {
+                pattern,
+                line: at.line,
+                column: at.column,
+            });
         }
         if let Err(err) = regex::RegexBuilder::new(&pattern)
             .size_limit(REGEX_SIZE_LIMIT)

@@ -10,7 +10,7 @@ pub mod load;
 pub mod model;
 pub mod schema;
 
-pub use load::load_str;
+pub use load::{load_str, load_str_with};
 pub use model::*;
 
 use std::fmt;
@@ -68,18 +68,62 @@ pub fn bundled_files() -> &'static [(&'static str, &'static str)] {
     bundled::BUNDLED
 }
 
-/// The rule sets bundled into the binary.
+/// How much a load checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Checks {
+    /// Everything `rules lint` reports: errors, and warnings about rules that may not do what
+    /// their author thinks (terms that never match as written, unless phrases that never
+    /// overlap, missing examples), and regexes compiled against the engine's size limits.
+    #[default]
+    Lint,
+    /// Only the errors that stop a rule from loading. For commands that use the rules: the
+    /// warnings are `rules lint`'s job, and the engine reports a regex over its size limit.
+    Errors,
+}
+
+/// What every command that matches loads: the bundled sets (unless `bundled` is false), then the
+/// sets under `paths`, in that order, with every diagnostic.
+pub fn load_sets(
+    bundled: bool,
+    paths: &[PathBuf],
+    checks: Checks,
+) -> (Vec<RuleSet>, Vec<Diagnostic>) {
+    let (mut sets, mut diags) = if bundled {
+        load_bundled_with(checks)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    if !paths.is_empty() {
+        let (s, d) = load_paths_with(paths, checks);
+        sets.extend(s);
+        diags.extend(d);
+    }
+    (sets, diags)
+}
+
+/// The rule sets bundled into the binary, fully checked.
 pub fn load_bundled() -> (Vec<RuleSet>, Vec<Diagnostic>) {
+    load_bundled_with(Checks::Lint)
+}
+
+/// The bundled rule sets, checked as `checks` says.
+pub fn load_bundled_with(checks: Checks) -> (Vec<RuleSet>, Vec<Diagnostic>) {
     collect(
+        checks,
         bundled_files()
             .iter()
             .map(|(name, text)| (format!("bundled:rules/{name}"), text.to_string())),
     )
 }
 
-/// Rule files and directories of them (`*.yaml`, `*.yml`, recursively, in sorted order).
-/// A path that does not exist or cannot be read is an error diagnostic naming it.
+/// Rule files and directories of them (`*.yaml`, `*.yml`, recursively, in sorted order),
+/// fully checked. A path that does not exist or cannot be read is an error diagnostic naming it.
 pub fn load_paths(paths: &[PathBuf]) -> (Vec<RuleSet>, Vec<Diagnostic>) {
+    load_paths_with(paths, Checks::Lint)
+}
+
+/// [`load_paths`], checked as `checks` says.
+pub fn load_paths_with(paths: &[PathBuf], checks: Checks) -> (Vec<RuleSet>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     for path in paths {
@@ -104,7 +148,7 @@ pub fn load_paths(paths: &[PathBuf]) -> (Vec<RuleSet>, Vec<Diagnostic>) {
             Err(err) => diags.push(io_diag(&file, &format!("cannot read: {err}"))),
         }
     }
-    let (sets, more) = collect(texts.into_iter());
+    let (sets, more) = collect(checks, texts.into_iter());
     diags.extend(more);
     (sets, diags)
 }
@@ -139,11 +183,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Load several files; two files declaring the same set name is an error on the second.
-fn collect(files: impl Iterator<Item = (String, String)>) -> (Vec<RuleSet>, Vec<Diagnostic>) {
+fn collect(
+    checks: Checks,
+    files: impl Iterator<Item = (String, String)>,
+) -> (Vec<RuleSet>, Vec<Diagnostic>) {
     let mut sets: Vec<RuleSet> = Vec::new();
     let mut diags = Vec::new();
     for (origin, text) in files {
-        let (set, d) = load_str(&origin, &text);
+        let (set, d) = load_str_with(&origin, &text, checks);
         diags.extend(d);
         if let Some(set) = set {
             if let Some(first) = sets.iter().find(|s| s.name == set.name) {

@@ -36,16 +36,8 @@ impl RuleSource {
     /// `path:line:col: ...` line, so a broken reload names the line to fix.
     pub fn compile(&self) -> Result<Compiled, Vec<String>> {
         let signature = self.signature();
-        let mut sets = Vec::new();
-        let mut diagnostics = Vec::new();
-        if self.bundled {
-            let (s, d) = rules::load_bundled();
-            sets.extend(s);
-            diagnostics.extend(d);
-        }
-        let (s, d) = rules::load_paths(&self.paths);
-        sets.extend(s);
-        diagnostics.extend(d);
+        let (sets, diagnostics) =
+            rules::load_sets(self.bundled, &self.paths, rules::Checks::Errors);
         let failed = diagnostics.iter().any(|d| d.level == Level::Error);
         let mut messages: Vec<String> = diagnostics.iter().map(|d| d.to_string()).collect();
         if failed {
