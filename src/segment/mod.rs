@@ -120,6 +120,15 @@ impl<'s, 'l> Page<'s, 'l> {
                         _ => {}
                     }
                 }
+                // A list marker heading its block ("Related" over link titles, "About the
+                // author" over a short bio) makes the whole block a list or a box
+                // (`related_then_comments_bees`, `no_comments_bio_cookies_recipe`).
+                if kinds[b.first] == Kind::Section(Section::ListMarker)
+                    && n > 1
+                    && (b.first + 1..=b.last).all(|i| lines[i].text.len() <= 300)
+                {
+                    return BlockClass::Chrome(Section::ListMarker);
+                }
                 match strongest {
                     // A paragraph with one notice phrase among prose stays content; a block
                     // that is mostly chrome is chrome ("Comments" among paywall lines, seed 003).
@@ -282,6 +291,16 @@ impl<'s, 'l> Page<'s, 'l> {
                 }
             }
         }
+        // Chrome lines inside a content block after the article ("level 2" and "Re: subject"
+        // lines over a post's header, `reddit_levels_cycling`, `phpbb_wrote_quarry`).
+        // A control right under a comment's own actions ("Reply" / "View 2 more replies")
+        // stays with that comment (`replies_lost_indent_pets`).
+        for i in article_last..self.lines.len() {
+            let under_comment = i > 0 && in_comment[i - 1] && !self.lines[i - 1].is_blank();
+            if matches!(self.kinds[i], Kind::Section(_)) && !in_comment[i] && !under_comment {
+                boiler[i] = true;
+            }
+        }
         let boilerplate = self.ranges(&boiler);
 
         let article_text = article
@@ -375,6 +394,13 @@ impl<'s, 'l> Page<'s, 'l> {
         for b in lead..nb {
             match self.class[b] {
                 BlockClass::Chrome(Section::CommentHeader) => tail = false,
+                // A marker heading its own block ("Related" over its links) holds its list;
+                // what follows after a blank line may be comments without a counter
+                // (`related_then_comments_bees`). A marker alone opens a list below it.
+                BlockClass::Chrome(Section::ListMarker)
+                    if !self.blocks[b].is_single()
+                        && self.kinds[self.blocks[b].first]
+                            == Kind::Section(Section::ListMarker) => {}
                 BlockClass::Chrome(Section::ListMarker | Section::Notice) if seen_prose => {
                     tail = true
                 }
@@ -534,6 +560,9 @@ impl<'s, 'l> Page<'s, 'l> {
                         d.last = i;
                     }
                     Kind::Action => after_action = true,
+                    // A reply form, a list or a post subject under the body ends it
+                    // ("Leave a Reply" over "Name *", `wp_thoughts_allotment`).
+                    Kind::Section(_) => break,
                     _ => {}
                 }
             }
