@@ -798,7 +798,7 @@ pub fn is_headline(text: &str) -> bool {
         .filter(|w| w.chars().any(|c| c.is_alphabetic()))
         .count();
     (3..=30).contains(&words)
-        && ![" › ", " > ", " » ", " / ", " | "]
+        && ![" › ", " > ", " » ", " / ", " | ", " ‹ ", " « ", " :: "]
             .iter()
             .any(|sep| text.contains(sep))
 }

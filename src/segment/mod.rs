@@ -207,14 +207,39 @@ impl<'s, 'l> Page<'s, 'l> {
         let zones = self.zones(lead);
         // A dateline above the article ("Updated on March 3, 2019 at 1:05 pm") has a header's
         // shape; headers count only after the first paragraph or after a comment counter.
-        let headers: Vec<Header> = self
-            .headers(lead)
-            .into_iter()
+        let all_headers = self.headers(lead);
+        let headers: Vec<Header> = all_headers
+            .iter()
+            .copied()
             .filter(|h| {
                 let hb = self.line_block(h.line);
                 prose.is_none() || hb > body_start || header_before(hb).is_some()
             })
             .collect();
+        // A forum's opening post: its header ("Posted by Ann on ...") heads the first prose
+        // block. Kept when at least two later headers have the same shape (same words before
+        // the name, same separator after it), which a byline over the article does not share
+        // with the comments (`forum_quote_from_chess`, `phpbb_wrote_quarry`).
+        let headers = match (
+            prose,
+            all_headers
+                .iter()
+                .find(|h| self.line_block(h.line) == body_start),
+        ) {
+            (Some(_), Some(first))
+                if self.blocks[body_start].first == first.line
+                    && headers
+                        .iter()
+                        .filter(|h| self.header_shape(h) == self.header_shape(first))
+                        .count()
+                        >= 2 =>
+            {
+                let mut v = vec![*first];
+                v.extend(headers);
+                v
+            }
+            _ => headers,
+        };
         // One header is enough after a counter, or after the article's first paragraph (a
         // byline with a dateline sits before it).
         let explicit = headers.len() >= 2
@@ -514,6 +539,17 @@ impl<'s, 'l> Page<'s, 'l> {
             }
         }
         out
+    }
+
+    /// The shape of a header line: the words before the name and the first character after
+    /// it ("posted by", ' '; "", '•').
+    fn header_shape(&self, h: &Header) -> (String, Option<char>) {
+        let l = &self.lines[h.line];
+        let from = h.name.start.saturating_sub(l.text_start);
+        let to = h.name.end.saturating_sub(l.text_start);
+        let before = l.text.get(..from).unwrap_or("").trim().to_lowercase();
+        let after = l.text.get(to..).unwrap_or("").trim_start().chars().next();
+        (before, after)
     }
 
     /// Layout with explicit headers: each header starts a comment whose body runs to the next
@@ -912,6 +948,23 @@ impl<'s, 'l> Page<'s, 'l> {
         let found = quotes::find(self.lines, d.first, d.last);
         let mut quotes_out = Vec::new();
         for f in &found {
+            let mut f = *f;
+            // "Dana wrote:" / quoted line / reply: the quote ends where its words stop
+            // matching the article or an earlier comment (`quote_first_line_wrote_cycling`).
+            // When even the first line matches nothing, nothing says where it ends: keep all.
+            if f.open_ended && f.last > f.first {
+                let mut keep = None;
+                for l in f.first..=f.last {
+                    if tracer.trace(self.text(l)).is_none() {
+                        break;
+                    }
+                    keep = Some(l);
+                }
+                if let Some(k) = keep {
+                    f.last = k;
+                    f.span = Span::new(f.span.start, self.lines[k].text_end());
+                }
+            }
             // Only the quoted words: "Bob wrote: his words" is traced by "his words".
             let text: String = (f.first..=f.last)
                 .map(|i| {
