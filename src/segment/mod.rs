@@ -509,6 +509,18 @@ impl<'s, 'l> Page<'s, 'l> {
             if j < self.lines.len() && self.lines[j].is_blank() {
                 j += 1;
             }
+            // Disqus replies name the parent between the name and the date ("Ann Lee" /
+            // "Bob Hart" / "• 2 years ago", `disqus_split_bullets_school`); both lines must read
+            // as names.
+            if j + 1 < self.lines.len()
+                && j == i + 1
+                && self.kinds[j] == Kind::Text
+                && self.kinds[j + 1] == Kind::Timestamp
+                && names::score(t).is_some_and(|s| s > 0)
+                && names::score(self.text(j)).is_some_and(|s| s > 0)
+            {
+                j += 1;
+            }
             let stamped = j < self.lines.len() && self.kinds[j] == Kind::Timestamp;
             // A byline over a dateline ("By Marta Novak" / "Published 14 October") is not a
             // comment header.
@@ -635,7 +647,7 @@ impl<'s, 'l> Page<'s, 'l> {
                 *repeats.entry(self.text(self.blocks[b].first)).or_default() += 1;
             }
         }
-        let name_score = |b: usize| -> Option<i32> {
+        let base_score = |b: usize| -> Option<i32> {
             let blk = self.blocks[b];
             if !blk.is_single() || self.kinds[blk.first] != Kind::Text {
                 return None;
@@ -644,6 +656,45 @@ impl<'s, 'l> Page<'s, 'l> {
             let s = names::score(t)?;
             let rep = repeats.get(t).copied().unwrap_or(0);
             Some(if rep >= 2 && s > -3 { s + 3 } else { s })
+        };
+        // Names that are ordinary words ("Nurse on nights", "Name withheld") score like short
+        // replies. Where the page already names its commenters, such a line between two
+        // finished paragraphs, right after a name and its body (or after a guest comment that
+        // follows two blank lines), is the next name (`word_names_plain_parking`). A short
+        // reply sits between a name and a name instead ("Most probably", `short_bodies_names`).
+        let body_like = |b: usize| {
+            let blk = self.blocks[b];
+            let last = self.text(blk.last);
+            !blk.is_single()
+                || (self.block_text_len(&blk) >= 40
+                    && last.ends_with(['.', '!', '?', '…', '"', '”', ')']))
+        };
+        let named_pages = (search_from..nb)
+            .filter(|&b| takes_part(b) && base_score(b).is_some_and(|s| s > 0))
+            .count()
+            >= 2;
+        let name_score = |b: usize| -> Option<i32> {
+            let s = base_score(b)?;
+            if s > 0 || !named_pages || b < 2 || b + 1 >= nb {
+                return Some(s);
+            }
+            let t = self.text(self.blocks[b].first);
+            let joined = |k: usize| takes_part(k) && self.blocks[k].gap == 1;
+            let after_name = joined(b - 1) && base_score(b - 2).is_some_and(|x| x > 0);
+            let after_guest = self.blocks[b - 1].gap >= 2 && takes_part(b - 1);
+            let shaped = t.split_whitespace().count() <= 4
+                && !t.contains([',', ';', ':'])
+                && !t.ends_with(['.', '…']);
+            if shaped
+                && joined(b)
+                && joined(b + 1)
+                && body_like(b - 1)
+                && body_like(b + 1)
+                && (after_name || after_guest)
+            {
+                return Some(1);
+            }
+            Some(s)
         };
 
         // Stacked layout: the name on the first line of the body's block, no blank line between
