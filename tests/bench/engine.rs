@@ -28,8 +28,9 @@ fn bench_check(c: &mut Criterion) {
         b.iter(|| engine.check_thread(black_box(&one)))
     });
 
-    let mut flagged = common::comment_of_len(&m, 420, 11);
+    let mut flagged = String::new();
     if let Some(f) = m.flagged.first() {
+        flagged = common::comment_of_len(&m, 500usize.saturating_sub(f.len() + 1), 11);
         flagged.push(' ');
         flagged.push_str(f);
     }

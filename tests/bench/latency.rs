@@ -17,6 +17,17 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
+/// A comment of about `bytes` bytes that ends with a flagged sentence.
+fn flagged_comment(material: &common::Material, bytes: usize) -> String {
+    let Some(f) = material.flagged.first() else {
+        return common::comment_of_len(material, bytes, 11);
+    };
+    let mut body = common::comment_of_len(material, bytes.saturating_sub(f.len() + 1), 11);
+    body.push(' ');
+    body.push_str(f);
+    body
+}
+
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
     let calls: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
@@ -41,11 +52,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     let clean = common::comment_of_len(&material, bytes, 7);
-    let mut flagged = common::comment_of_len(&material, bytes.saturating_sub(80), 11);
-    if let Some(f) = material.flagged.first() {
-        flagged.push(' ');
-        flagged.push_str(f);
-    }
+    let flagged = flagged_comment(&material, bytes);
     let mut out = std::io::stdout().lock();
     for (label, body) in [("clean", clean), ("flagged", flagged)] {
         let thread = common::single_comment_thread(&body);

@@ -1,1 +1,0 @@
-//! The pre-publish HTTP service. (Placeholder.)
