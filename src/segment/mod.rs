@@ -949,6 +949,14 @@ impl<'s, 'l> Page<'s, 'l> {
             .iter()
             .map(|&s| self.text(self.blocks[s].first))
             .collect();
+        // A handle ("pete_from_ridgeway", "rob88", "old man river") is never a heading
+        // (`long_paras_few_commenters_housing`).
+        if names.iter().any(|n| {
+            n.contains(|c: char| c == '_' || c.is_ascii_digit())
+                || !n.contains(|c: char| c.is_uppercase())
+        }) {
+            return false;
+        }
         names.sort_unstable();
         if names.windows(2).any(|w| w[0] == w[1]) {
             return false;
@@ -974,6 +982,28 @@ impl<'s, 'l> Page<'s, 'l> {
                 }
                 lens.push(self.block_text_len(&blk));
                 k += 1;
+            }
+        }
+        // Readers write in the first and second person; an article's sections do not, outside
+        // the words they quote. When most "sections" speak as "I" or "you" and the article
+        // before them never does, they are comments.
+        let para_text = |b: usize| {
+            let blk = self.blocks[b];
+            (blk.first..=blk.last)
+                .map(|l| self.text(l))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let article_personal = (body_start..starts[0])
+            .filter(|&b| takes_part(b))
+            .any(|b| personal(&para_text(b)));
+        if !article_personal {
+            let speaking = starts
+                .iter()
+                .filter(|&&s| s + 1 < nb && takes_part(s + 1) && personal(&para_text(s + 1)))
+                .count();
+            if speaking * 3 >= starts.len() * 2 {
+                return false;
             }
         }
         lens.sort_unstable();
@@ -1056,6 +1086,28 @@ impl<'s, 'l> Page<'s, 'l> {
             id: None,
         }
     }
+}
+
+/// Whether `text` speaks in the first or second person outside quotation marks.
+fn personal(text: &str) -> bool {
+    let mut quoted = false;
+    let mut own = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '“' => quoted = true,
+            '”' => quoted = false,
+            '"' => quoted = !quoted,
+            _ if !quoted => own.push(ch),
+            _ => {}
+        }
+    }
+    own.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .any(|w| {
+            matches!(
+                w.to_lowercase().replace('’', "'").as_str(),
+                "i" | "i'm" | "i've" | "i'd" | "me" | "my" | "you" | "your" | "you're"
+            )
+        })
 }
 
 /// Signs of a reader's voice rather than an editor's: lowercase start, contractions without
