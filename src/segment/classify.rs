@@ -824,6 +824,8 @@ mod tests {
             "12/03/2020 11:15",
             "4 months ago (edited)",
             "Updated on March 3, 2019 at 1:05 pm",
+            "• 2 years ago",
+            "Tue Mar 14, 2023 7:02 pm",
         ] {
             assert!(is_timestamp(t), "{t}");
         }
@@ -847,6 +849,10 @@ mod tests {
             "View 2 replies",
             "+5",
             "12",
+            "△ 14 ▽",
+            "Reply • Share ›",
+            "Reply Share Report Save",
+            "Like Loading...",
         ] {
             assert_eq!(kind(t), Kind::Action, "{t}");
         }
@@ -864,6 +870,21 @@ mod tests {
             ("Menu Close", Section::Menu),
             ("You have read 3 articles this month.", Section::Notice),
             ("Sign up for our weather newsletter", Section::Notice),
+            (
+                "Comments on this article are now closed.",
+                Section::CommentHeader,
+            ),
+            ("Join the discussion…", Section::CommentHeader),
+            ("Name *", Section::ListControl),
+            ("Website", Section::ListControl),
+            ("level 2", Section::ListControl),
+            ("Re: Quarry extension", Section::ListControl),
+            ("4 posts • Page 1 of 1", Section::ListControl),
+            ("sorted by: best", Section::ListControl),
+            ("About the author", Section::ListMarker),
+            ("About Sam Reyes", Section::ListMarker),
+            ("Share this:", Section::ListMarker),
+            ("Accept all", Section::Menu),
         ];
         assert_eq!(
             kind("It was in the council newsletter last spring."),
@@ -889,6 +910,15 @@ mod tests {
             Some("Ann")
         );
         assert_eq!(name("Ann replied to Bob").as_deref(), Some("Ann"));
+        assert_eq!(name("Anonymous said...").as_deref(), Some("Anonymous"));
+        assert_eq!(
+            name("Posted by ann_k on 12 March 2023, 18:40").as_deref(),
+            Some("ann_k")
+        );
+        assert_eq!(
+            name("by marlstone » Tue Mar 14, 2023 7:02 pm").as_deref(),
+            Some("marlstone")
+        );
         assert_eq!(name("Bob wrote:"), None);
         assert_eq!(name("They replied to me with a form letter."), None);
         assert_eq!(name("I said to him that it was over and done:"), None);
