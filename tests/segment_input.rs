@@ -169,13 +169,10 @@ fn one_twenty_megabyte_line() {
 }
 
 /// A 100 MB page: an article and a comment section of about 850,000 comments with quotes.
-/// Unoptimised code needs minutes for this (about 1.3 s per MB measured on the shared 2-core
-/// machine), so a debug build skips it; run `cargo test --release --test segment_input`.
+/// The dev profile builds tests at opt-level 1 (Cargo.toml), where this takes about 17 s on the
+/// shared 2-core machine, so it runs in every `cargo test`; the bound is loose for a loaded
+/// machine and still fails on anything worse than linear.
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "minutes in a debug build; run with --release"
-)]
 fn a_hundred_megabyte_page() {
     let mut text = String::with_capacity(101 * 1024 * 1024);
     text.push_str("Harbour wall to be rebuilt after winter storms\n\nThe council will rebuild a 200-metre section of the harbour wall damaged in the January storms, at a cost of £4.2 million.\n\n");

@@ -86,6 +86,10 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A line that is only a date, a time or an age.
 pub fn is_timestamp(text: &str) -> bool {
+    // Disqus scrapes put the separator on the date's own line ("• 2 years ago").
+    let text = text
+        .strip_prefix(['•', '·', '|', '–', '—'])
+        .map_or(text, str::trim_start);
     text.len() <= 60 && may_be_timestamp(text) && TIMESTAMP.is_match(text)
 }
 
@@ -230,6 +234,17 @@ const ACTION_WORDS: &[&str] = &[
     "/",
     "reply↓",
     "↩",
+    // Disqus vote arrows and "Share ›"; Reddit's "Save", "Award" and thread depth ("level 2").
+    "△",
+    "▽",
+    "›",
+    "save",
+    "award",
+    "embed",
+    // WordPress "Like Loading..." under a post.
+    "loading",
+    "loading...",
+    "loading…",
 ];
 
 /// "Reply", "Like · Reply · 3", "▲ 12 ▼", "View 2 replies", "+5".
@@ -265,17 +280,22 @@ pub fn is_action(text: &str) -> bool {
 }
 
 static COUNTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(\d[\d,.]*k?|no|one)\s+(comments?|responses?|replies|thoughts?)(\s+(on|to)\s+.*)?:?$|^(comments?|responses?|discussion|conversation|reader comments|readers'? comments|join the (discussion|conversation)|leave a (reply|comment)|add a comment|post a comment|write a comment|have your say|what do you think\??|comments are closed\.?)(\s*\(\d+\))?:?$|^(comments?|responses?)\s*\(\d+\)$|^\d+\s+thoughts on\b.*$")
+    Regex::new(r"(?i)^(\d[\d,.]*k?|no|one)\s+(comments?|responses?|replies|thoughts?)(\s+(on|to)\s+.*)?:?$|^(comments?|responses?|discussion|conversation|reader comments|readers'? comments|join the (discussion|conversation)(…|\.\.\.)?|be the first to (comment|reply)\.?|comments? (on this (article|story|post|page) )?(are|have been|is) (now )?closed\.?|leave a (reply|comment)|add a comment|post a comment|write a comment|have your say|what do you think\??|comments are closed\.?)(\s*\(\d+\))?:?$|^(comments?|responses?)\s*\(\d+\)$|^\d+\s+thoughts on\b.*$")
         .expect("counter pattern compiles")
 });
 
+static FORM_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(name|e-?mail|e-?mail address|website|url|comment|message|your (name|e-?mail|comment|message|reply))\s*(\*|\(required\)|\(optional\)|\(will not be published\))?\s*:?$")
+        .expect("form field pattern compiles")
+});
+
 static LIST_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(latest( news| stories| articles| posts)?|related( articles| stories| posts| news| content| coverage)?|more (news|stories|from .{1,40}|on this( topic| story)?|in .{1,30})|must read|read (more|next|also)|also read|you (might|may) also like.*|recommended( for you| reading| stories)?|recommended to you|trending( now| stories)?|most (popular|read|viewed|shared)|popular( posts| stories)?|top stories|editor'?s picks|in case you missed it|don'?t miss|further reading|see also|up next|what to read next|from around the web|sponsored( content| stories)?|around the web|tags?|topics|categories|filed under.*)\s*:?$")
+    Regex::new(r"(?i)^(latest( news| stories| articles| posts)?|related( articles| stories| posts| news| content| coverage)?|more (news|stories|from .{1,40}|on this( topic| story)?|in .{1,30})|must read|read (more|next|also)|also read|you (might|may) also like.*|recommended( for you| reading| stories)?|recommended to you|trending( now| stories)?|most (popular|read|viewed|shared)|popular( posts| stories)?|top stories|editor'?s picks|in case you missed it|don'?t miss|further reading|see also|up next|what to read next|from around the web|sponsored( content| stories)?|around the web|tags?|topics|categories|filed under.*|about (the )?(author|authors|writer|contributor|reporter|blogger)|share this( story| article| post| page)?|like this|view all posts by .{1,40}|more from (this|the) (author|writer|blogger|reporter)|follow us( on .{1,30})?)\s*:?$")
         .expect("list marker pattern compiles")
 });
 
 static LIST_CONTROL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^((load|show|view|see|read) (more|all|older|newer|previous|\d+ more)( comments?| replies| responses)?|sort by.*|(newest|oldest|best|top|popular)( first)?|older comments|newer comments|« older comments|newer comments »|previous comments|next comments|comment navigation|log in to (comment|reply)|sign in to (comment|reply)|login to (comment|reply)|you must be logged in to post a comment\.?|cancel reply|post comment|submit( comment)?|powered by .{1,30}|subscribe to comments|notify me of .*|\d+ (people|users) (are )?(viewing|reading).*)$")
+    Regex::new(r"(?i)^((load|show|view|see|read) (more|all|older|newer|previous|\d+ more)( comments?| replies| responses)?|sort(ed)? by.*|(newest|oldest|best|top|popular)( first)?|older comments|newer comments|« older comments|newer comments »|previous comments|next comments|comment navigation|log in to (comment|reply)|sign in to (comment|reply)|login to (comment|reply)|you must be logged in to post a comment\.?|cancel reply|post comment|submit( comment)?|powered by .{1,30}|subscribe to comments|notify me of .*|\d+ (people|users) (are )?(viewing|reading).*|more (replies|comments|responses)|post (a )?reply|\d+ posts?(\s*[•·|,]\s*page \d+ of \d+)?|page \d+ of \d+|display posts from previous.*|users browsing this (topic|thread|forum).*|level \d{1,2})$")
         .expect("list control pattern compiles")
 });
 
@@ -371,6 +391,19 @@ const MENU_WORDS: &[&str] = &[
     "a-",
     "dark",
     "mode",
+    // Cookie banner buttons ("Accept all", "Manage preferences", "Got it").
+    "accept",
+    "reject",
+    "all",
+    "manage",
+    "preferences",
+    "settings",
+    "agree",
+    "ok",
+    "got",
+    "it",
+    "dismiss",
+    "jump",
 ];
 
 fn is_menu(text: &str) -> bool {
@@ -547,6 +580,7 @@ fn section(text: &str) -> Option<Section> {
         "see",
         "read",
         "sort",
+        "sorted",
         "newest",
         "oldest",
         "best",
@@ -589,6 +623,15 @@ fn section(text: &str) -> Option<Section> {
         "topics",
         "categories",
         "filed",
+        "be",
+        "page",
+        "display",
+        "users",
+        "level",
+        "about",
+        "share",
+        "like",
+        "follow",
     ];
     let first = text
         .split_whitespace()
@@ -596,6 +639,26 @@ fn section(text: &str) -> Option<Section> {
         .unwrap_or("")
         .trim_end_matches([':', ',', '.'])
         .to_lowercase();
+    // A forum post's subject ("Re: Quarry extension") labels the post under it.
+    if text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("re:")) {
+        return Some(Section::ListControl);
+    }
+    // Reply form fields ("Name *", "Email *", "Website").
+    if words <= 4 && FORM_FIELD.is_match(text) && !COUNTER.is_match(text) {
+        return Some(Section::ListControl);
+    }
+    // An author box ("About Sam Reyes"): "About" and a name, nothing else.
+    if first == "about"
+        && words <= 4
+        && !text.ends_with(['.', '!', '?'])
+        && text
+            .get("about".len()..)
+            .unwrap_or("")
+            .split_whitespace()
+            .all(|w| w.starts_with(char::is_uppercase))
+    {
+        return Some(Section::ListMarker);
+    }
     let lead_ok = text.starts_with(|c: char| c.is_ascii_digit()) || FIRST.contains(&first.as_str());
     if !lead_ok {
         return is_menu(text).then_some(Section::Menu);
@@ -617,7 +680,7 @@ fn section(text: &str) -> Option<Section> {
 
 static SAYS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(.{1,60}?)\s+(says|said|writes|commented|replied|wrote)(\s+on\s+.{1,60})?\s*:?\s*$",
+        r"(?i)^(.{1,60}?)\s+(says|said|writes|commented|replied|wrote)(\s+on\s+.{1,60})?\s*(:|\.\.\.|…)?\s*$",
     )
     .expect("says pattern compiles")
 });
@@ -637,16 +700,17 @@ pub fn inline_header(text: &str) -> Option<(usize, usize)> {
         return None;
     }
     let lower = text.to_lowercase();
+    let bare = lower.trim_end_matches(['.', '…']);
     let says = text.ends_with(':')
         || ["says", "said", "writes", "commented", "replied"]
             .iter()
-            .any(|v| lower.ends_with(v));
+            .any(|v| bare.ends_with(v));
     let replied = ["repl", "respond", "→", "▸", " > "]
         .iter()
         .any(|v| lower.contains(v));
     if !says
         && !replied
-        && !text.contains(['•', '·', '|', '—', '–', '-'])
+        && !text.contains(['•', '·', '|', '—', '–', '-', '»'])
         && !text.contains(|c: char| c.is_ascii_digit())
     {
         return None;
@@ -673,7 +737,7 @@ pub fn inline_header(text: &str) -> Option<(usize, usize)> {
     }
     // "Name • 5 years ago": split at the first separator whose right side is a timestamp.
     for (i, ch) in text.char_indices() {
-        if "•·|—–-".contains(ch) && i > 0 {
+        if "•·|—–-»".contains(ch) && i > 0 {
             let right = text[i + ch.len_utf8()..].trim();
             if is_timestamp(right) {
                 let left = text[..i].trim_end();
@@ -698,7 +762,24 @@ pub fn inline_header(text: &str) -> Option<(usize, usize)> {
 }
 
 fn name_ok(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    let name = text[start..end].trim();
+    let mut name = text[start..end].trim();
+    // "Posted by Ann on ...", "by ann_k » Tue ...": the name follows the lead words.
+    for lead in [
+        "posted by ",
+        "comment by ",
+        "reply by ",
+        "written by ",
+        "by ",
+    ] {
+        if name.len() > lead.len()
+            && name
+                .get(..lead.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(lead))
+        {
+            name = name.get(lead.len()..).unwrap_or(name).trim_start();
+            break;
+        }
+    }
     if name.is_empty() || crate::segment::names::score(name).is_none() {
         return None;
     }
@@ -717,7 +798,7 @@ pub fn is_headline(text: &str) -> bool {
         .filter(|w| w.chars().any(|c| c.is_alphabetic()))
         .count();
     (3..=30).contains(&words)
-        && ![" › ", " > ", " » ", " / ", " | "]
+        && ![" › ", " > ", " » ", " / ", " | ", " ‹ ", " « ", " :: "]
             .iter()
             .any(|sep| text.contains(sep))
 }
@@ -743,6 +824,8 @@ mod tests {
             "12/03/2020 11:15",
             "4 months ago (edited)",
             "Updated on March 3, 2019 at 1:05 pm",
+            "• 2 years ago",
+            "Tue Mar 14, 2023 7:02 pm",
         ] {
             assert!(is_timestamp(t), "{t}");
         }
@@ -766,6 +849,10 @@ mod tests {
             "View 2 replies",
             "+5",
             "12",
+            "△ 14 ▽",
+            "Reply • Share ›",
+            "Reply Share Report Save",
+            "Like Loading...",
         ] {
             assert_eq!(kind(t), Kind::Action, "{t}");
         }
@@ -783,6 +870,21 @@ mod tests {
             ("Menu Close", Section::Menu),
             ("You have read 3 articles this month.", Section::Notice),
             ("Sign up for our weather newsletter", Section::Notice),
+            (
+                "Comments on this article are now closed.",
+                Section::CommentHeader,
+            ),
+            ("Join the discussion…", Section::CommentHeader),
+            ("Name *", Section::ListControl),
+            ("Website", Section::ListControl),
+            ("level 2", Section::ListControl),
+            ("Re: Quarry extension", Section::ListControl),
+            ("4 posts • Page 1 of 1", Section::ListControl),
+            ("sorted by: best", Section::ListControl),
+            ("About the author", Section::ListMarker),
+            ("About Sam Reyes", Section::ListMarker),
+            ("Share this:", Section::ListMarker),
+            ("Accept all", Section::Menu),
         ];
         assert_eq!(
             kind("It was in the council newsletter last spring."),
@@ -808,6 +910,15 @@ mod tests {
             Some("Ann")
         );
         assert_eq!(name("Ann replied to Bob").as_deref(), Some("Ann"));
+        assert_eq!(name("Anonymous said...").as_deref(), Some("Anonymous"));
+        assert_eq!(
+            name("Posted by ann_k on 12 March 2023, 18:40").as_deref(),
+            Some("ann_k")
+        );
+        assert_eq!(
+            name("by marlstone » Tue Mar 14, 2023 7:02 pm").as_deref(),
+            Some("marlstone")
+        );
         assert_eq!(name("Bob wrote:"), None);
         assert_eq!(name("They replied to me with a form letter."), None);
         assert_eq!(name("I said to him that it was over and done:"), None);

@@ -120,6 +120,15 @@ impl<'s, 'l> Page<'s, 'l> {
                         _ => {}
                     }
                 }
+                // A list marker heading its block ("Related" over link titles, "About the
+                // author" over a short bio) makes the whole block a list or a box
+                // (`related_then_comments_bees`, `no_comments_bio_cookies_recipe`).
+                if kinds[b.first] == Kind::Section(Section::ListMarker)
+                    && n > 1
+                    && (b.first + 1..=b.last).all(|i| lines[i].text.len() <= 300)
+                {
+                    return BlockClass::Chrome(Section::ListMarker);
+                }
                 match strongest {
                     // A paragraph with one notice phrase among prose stays content; a block
                     // that is mostly chrome is chrome ("Comments" among paywall lines, seed 003).
@@ -198,14 +207,39 @@ impl<'s, 'l> Page<'s, 'l> {
         let zones = self.zones(lead);
         // A dateline above the article ("Updated on March 3, 2019 at 1:05 pm") has a header's
         // shape; headers count only after the first paragraph or after a comment counter.
-        let headers: Vec<Header> = self
-            .headers(lead)
-            .into_iter()
+        let all_headers = self.headers(lead);
+        let headers: Vec<Header> = all_headers
+            .iter()
+            .copied()
             .filter(|h| {
                 let hb = self.line_block(h.line);
                 prose.is_none() || hb > body_start || header_before(hb).is_some()
             })
             .collect();
+        // A forum's opening post: its header ("Posted by Ann on ...") heads the first prose
+        // block. Kept when at least two later headers have the same shape (same words before
+        // the name, same separator after it), which a byline over the article does not share
+        // with the comments (`forum_quote_from_chess`, `phpbb_wrote_quarry`).
+        let headers = match (
+            prose,
+            all_headers
+                .iter()
+                .find(|h| self.line_block(h.line) == body_start),
+        ) {
+            (Some(_), Some(first))
+                if self.blocks[body_start].first == first.line
+                    && headers
+                        .iter()
+                        .filter(|h| self.header_shape(h) == self.header_shape(first))
+                        .count()
+                        >= 2 =>
+            {
+                let mut v = vec![*first];
+                v.extend(headers);
+                v
+            }
+            _ => headers,
+        };
         // One header is enough after a counter, or after the article's first paragraph (a
         // byline with a dateline sits before it).
         let explicit = headers.len() >= 2
@@ -280,6 +314,16 @@ impl<'s, 'l> Page<'s, 'l> {
                 for flag in &mut boiler[b.first..=b.last] {
                     *flag = true;
                 }
+            }
+        }
+        // Chrome lines inside a content block after the article ("level 2" and "Re: subject"
+        // lines over a post's header, `reddit_levels_cycling`, `phpbb_wrote_quarry`).
+        // A control right under a comment's own actions ("Reply" / "View 2 more replies")
+        // stays with that comment (`replies_lost_indent_pets`).
+        for i in article_last..self.lines.len() {
+            let under_comment = i > 0 && in_comment[i - 1] && !self.lines[i - 1].is_blank();
+            if matches!(self.kinds[i], Kind::Section(_)) && !in_comment[i] && !under_comment {
+                boiler[i] = true;
             }
         }
         let boilerplate = self.ranges(&boiler);
@@ -375,6 +419,13 @@ impl<'s, 'l> Page<'s, 'l> {
         for b in lead..nb {
             match self.class[b] {
                 BlockClass::Chrome(Section::CommentHeader) => tail = false,
+                // A marker heading its own block ("Related" over its links) holds its list;
+                // what follows after a blank line may be comments without a counter
+                // (`related_then_comments_bees`). A marker alone opens a list below it.
+                BlockClass::Chrome(Section::ListMarker)
+                    if !self.blocks[b].is_single()
+                        && self.kinds[self.blocks[b].first]
+                            == Kind::Section(Section::ListMarker) => {}
                 BlockClass::Chrome(Section::ListMarker | Section::Notice) if seen_prose => {
                     tail = true
                 }
@@ -458,6 +509,18 @@ impl<'s, 'l> Page<'s, 'l> {
             if j < self.lines.len() && self.lines[j].is_blank() {
                 j += 1;
             }
+            // Disqus replies name the parent between the name and the date ("Ann Lee" /
+            // "Bob Hart" / "• 2 years ago", `disqus_split_bullets_school`); both lines must read
+            // as names.
+            if j + 1 < self.lines.len()
+                && j == i + 1
+                && self.kinds[j] == Kind::Text
+                && self.kinds[j + 1] == Kind::Timestamp
+                && names::score(t).is_some_and(|s| s > 0)
+                && names::score(self.text(j)).is_some_and(|s| s > 0)
+            {
+                j += 1;
+            }
             let stamped = j < self.lines.len() && self.kinds[j] == Kind::Timestamp;
             // A byline over a dateline ("By Marta Novak" / "Published 14 October") is not a
             // comment header.
@@ -488,6 +551,17 @@ impl<'s, 'l> Page<'s, 'l> {
             }
         }
         out
+    }
+
+    /// The shape of a header line: the words before the name and the first character after
+    /// it ("posted by", ' '; "", '•').
+    fn header_shape(&self, h: &Header) -> (String, Option<char>) {
+        let l = &self.lines[h.line];
+        let from = h.name.start.saturating_sub(l.text_start);
+        let to = h.name.end.saturating_sub(l.text_start);
+        let before = l.text.get(..from).unwrap_or("").trim().to_lowercase();
+        let after = l.text.get(to..).unwrap_or("").trim_start().chars().next();
+        (before, after)
     }
 
     /// Layout with explicit headers: each header starts a comment whose body runs to the next
@@ -534,6 +608,9 @@ impl<'s, 'l> Page<'s, 'l> {
                         d.last = i;
                     }
                     Kind::Action => after_action = true,
+                    // A reply form, a list or a post subject under the body ends it
+                    // ("Leave a Reply" over "Name *", `wp_thoughts_allotment`).
+                    Kind::Section(_) => break,
                     _ => {}
                 }
             }
@@ -570,7 +647,7 @@ impl<'s, 'l> Page<'s, 'l> {
                 *repeats.entry(self.text(self.blocks[b].first)).or_default() += 1;
             }
         }
-        let name_score = |b: usize| -> Option<i32> {
+        let base_score = |b: usize| -> Option<i32> {
             let blk = self.blocks[b];
             if !blk.is_single() || self.kinds[blk.first] != Kind::Text {
                 return None;
@@ -579,6 +656,45 @@ impl<'s, 'l> Page<'s, 'l> {
             let s = names::score(t)?;
             let rep = repeats.get(t).copied().unwrap_or(0);
             Some(if rep >= 2 && s > -3 { s + 3 } else { s })
+        };
+        // Names that are ordinary words ("Nurse on nights", "Name withheld") score like short
+        // replies. Where the page already names its commenters, such a line between two
+        // finished paragraphs, right after a name and its body (or after a guest comment that
+        // follows two blank lines), is the next name (`word_names_plain_parking`). A short
+        // reply sits between a name and a name instead ("Most probably", `short_bodies_names`).
+        let body_like = |b: usize| {
+            let blk = self.blocks[b];
+            let last = self.text(blk.last);
+            !blk.is_single()
+                || (self.block_text_len(&blk) >= 40
+                    && last.ends_with(['.', '!', '?', '…', '"', '”', ')']))
+        };
+        let named_pages = (search_from..nb)
+            .filter(|&b| takes_part(b) && base_score(b).is_some_and(|s| s > 0))
+            .count()
+            >= 2;
+        let name_score = |b: usize| -> Option<i32> {
+            let s = base_score(b)?;
+            if s > 0 || !named_pages || b < 2 || b + 1 >= nb {
+                return Some(s);
+            }
+            let t = self.text(self.blocks[b].first);
+            let joined = |k: usize| takes_part(k) && self.blocks[k].gap == 1;
+            let after_name = joined(b - 1) && base_score(b - 2).is_some_and(|x| x > 0);
+            let after_guest = self.blocks[b - 1].gap >= 2 && takes_part(b - 1);
+            let shaped = t.split_whitespace().count() <= 4
+                && !t.contains([',', ';', ':'])
+                && !t.ends_with(['.', '…']);
+            if shaped
+                && joined(b)
+                && joined(b + 1)
+                && body_like(b - 1)
+                && body_like(b + 1)
+                && (after_name || after_guest)
+            {
+                return Some(1);
+            }
+            Some(s)
         };
 
         // Stacked layout: the name on the first line of the body's block, no blank line between
@@ -833,6 +949,14 @@ impl<'s, 'l> Page<'s, 'l> {
             .iter()
             .map(|&s| self.text(self.blocks[s].first))
             .collect();
+        // A handle ("pete_from_ridgeway", "rob88", "old man river") is never a heading
+        // (`long_paras_few_commenters_housing`).
+        if names.iter().any(|n| {
+            n.contains(|c: char| c == '_' || c.is_ascii_digit())
+                || !n.contains(|c: char| c.is_uppercase())
+        }) {
+            return false;
+        }
         names.sort_unstable();
         if names.windows(2).any(|w| w[0] == w[1]) {
             return false;
@@ -860,6 +984,28 @@ impl<'s, 'l> Page<'s, 'l> {
                 k += 1;
             }
         }
+        // Readers write in the first and second person; an article's sections do not, outside
+        // the words they quote. When most "sections" speak as "I" or "you" and the article
+        // before them never does, they are comments.
+        let para_text = |b: usize| {
+            let blk = self.blocks[b];
+            (blk.first..=blk.last)
+                .map(|l| self.text(l))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let article_personal = (body_start..starts[0])
+            .filter(|&b| takes_part(b))
+            .any(|b| personal(&para_text(b)));
+        if !article_personal {
+            let speaking = starts
+                .iter()
+                .filter(|&&s| s + 1 < nb && takes_part(s + 1) && personal(&para_text(s + 1)))
+                .count();
+            if speaking * 3 >= starts.len() * 2 {
+                return false;
+            }
+        }
         lens.sort_unstable();
         !lens.is_empty() && lens[lens.len() / 2] * 10 >= median * 6
     }
@@ -883,6 +1029,23 @@ impl<'s, 'l> Page<'s, 'l> {
         let found = quotes::find(self.lines, d.first, d.last);
         let mut quotes_out = Vec::new();
         for f in &found {
+            let mut f = *f;
+            // "Dana wrote:" / quoted line / reply: the quote ends where its words stop
+            // matching the article or an earlier comment (`quote_first_line_wrote_cycling`).
+            // When even the first line matches nothing, nothing says where it ends: keep all.
+            if f.open_ended && f.last > f.first {
+                let mut keep = None;
+                for l in f.first..=f.last {
+                    if tracer.trace(self.text(l)).is_none() {
+                        break;
+                    }
+                    keep = Some(l);
+                }
+                if let Some(k) = keep {
+                    f.last = k;
+                    f.span = Span::new(f.span.start, self.lines[k].text_end());
+                }
+            }
             // Only the quoted words: "Bob wrote: his words" is traced by "his words".
             let text: String = (f.first..=f.last)
                 .map(|i| {
@@ -923,6 +1086,28 @@ impl<'s, 'l> Page<'s, 'l> {
             id: None,
         }
     }
+}
+
+/// Whether `text` speaks in the first or second person outside quotation marks.
+fn personal(text: &str) -> bool {
+    let mut quoted = false;
+    let mut own = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '“' => quoted = true,
+            '”' => quoted = false,
+            '"' => quoted = !quoted,
+            _ if !quoted => own.push(ch),
+            _ => {}
+        }
+    }
+    own.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .any(|w| {
+            matches!(
+                w.to_lowercase().replace('’', "'").as_str(),
+                "i" | "i'm" | "i've" | "i'd" | "me" | "my" | "you" | "your" | "you're"
+            )
+        })
 }
 
 /// Signs of a reader's voice rather than an editor's: lowercase start, contractions without

@@ -14,6 +14,9 @@ pub struct Found {
     pub first: usize,
     pub last: usize,
     pub span: Span,
+    /// Introduced by "X wrote:" and running over the following lines: where the quoted words
+    /// stop is found by tracing them line by line.
+    pub open_ended: bool,
 }
 
 const OPEN: &[char] = &['“', '"', '«', '„', '‘', '\'', '‚', '「', '‹'];
@@ -75,6 +78,10 @@ fn wrote_intro(text: &str) -> Option<usize> {
             return Some(text.len());
         }
     }
+    // Forum software: "Quote from: Ann on 12 March 2023, 18:40", "Quote (Ann)".
+    if text.len() <= 120 && (lower.starts_with("quote from:") || lower.starts_with("quote (")) {
+        return Some(text.len());
+    }
     None
 }
 
@@ -118,6 +125,7 @@ pub fn find(lines: &[Line<'_>], first: usize, last: usize) -> Vec<Found> {
                 first: a,
                 last: b,
                 span: span_of(a, b),
+                open_ended: false,
             });
             continue;
         }
@@ -133,12 +141,14 @@ pub fn find(lines: &[Line<'_>], first: usize, last: usize) -> Vec<Found> {
                     first: s,
                     last: k,
                     span: span_of(s, k),
+                    open_ended: false,
                 });
             } else if wholly_quoted(t) {
                 out.push(Found {
                     first: k,
                     last: k,
                     span: span_of(k, k),
+                    open_ended: false,
                 });
             } else if let Some(off) = wrote_intro(t) {
                 if off < t.len() {
@@ -146,12 +156,14 @@ pub fn find(lines: &[Line<'_>], first: usize, last: usize) -> Vec<Found> {
                         first: k,
                         last: k,
                         span: Span::new(lines[k].text_start + off, lines[k].text_end()),
+                        open_ended: false,
                     });
                 } else if k < b {
                     out.push(Found {
                         first: k + 1,
                         last: b,
                         span: span_of(k + 1, b),
+                        open_ended: true,
                     });
                     k = b;
                 } else if p < paras.len() {
@@ -161,6 +173,7 @@ pub fn find(lines: &[Line<'_>], first: usize, last: usize) -> Vec<Found> {
                         first: na,
                         last: nb,
                         span: span_of(na, nb),
+                        open_ended: true,
                     });
                 }
             }
