@@ -162,6 +162,14 @@ impl Drop for Server {
     }
 }
 
+/// Replace a file the way editors save: write a sibling, then rename it over the original, so
+/// the server's file watcher never reads a half-written file.
+fn replace_file(path: &std::path::Path, text: &str) {
+    let tmp = path.with_extension("yaml.tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
 fn rules(answer: &Value) -> Vec<&str> {
     answer["findings"]
         .as_array()
@@ -490,11 +498,12 @@ fn sighup_reloads_and_a_broken_file_keeps_the_old_rules() {
     );
 
     // A good edit, announced with SIGHUP.
-    std::fs::write(&path, raised_fixture()).unwrap();
+    // The file watcher may see the edit before the signal does, so a good edit can give one
+    // reload or two; what matters is that one succeeded and the new rules answer.
+    replace_file(&path, &raised_fixture());
     server.signal("HUP");
     let ok = server.wait_log(|v| v["event"] == "reload" && v["ok"] == true);
-    assert_eq!(ok["generation"], 2);
-    assert_eq!(server.generation(), 2);
+    assert!(ok["generation"].as_u64().unwrap() >= 2, "{ok}");
     let answer = server.check(json!({"body": "you snorkelwit"}));
     assert_eq!(answer["verdict"], "block");
     assert_ne!(answer["rules_fingerprint"], before);
@@ -503,7 +512,8 @@ fn sighup_reloads_and_a_broken_file_keeps_the_old_rules() {
     // A broken edit: an unknown severity on line 7 of the file.
     let broken = raised_fixture().replacen("severity: low", "severity: dreadful", 1);
     let line = broken.lines().position(|l| l.contains("dreadful")).unwrap() + 1;
-    std::fs::write(&path, broken).unwrap();
+    let live = server.generation();
+    replace_file(&path, &broken);
     server.signal("HUP");
     let failed = server.wait_log(|v| v["event"] == "reload" && v["ok"] == false);
     let errors = failed["errors"].as_array().unwrap();
@@ -514,8 +524,8 @@ fn sighup_reloads_and_a_broken_file_keeps_the_old_rules() {
             .any(|e| e.as_str().unwrap().starts_with(&wanted)),
         "no error at {wanted} in {errors:?}"
     );
-    assert_eq!(failed["kept_generation"], 2);
-    assert_eq!(server.generation(), 2);
+    assert_eq!(failed["kept_generation"], live);
+    assert_eq!(server.generation(), live);
     let answer = server.check(json!({"body": "you snorkelwit"}));
     assert_eq!(answer["verdict"], "block");
     assert_eq!(answer["rules_fingerprint"], after);
@@ -529,7 +539,7 @@ fn an_edited_rule_file_is_picked_up_without_a_signal() {
         server.check(json!({"body": "you snorkelwit"}))["verdict"],
         "review"
     );
-    std::fs::write(&path, raised_fixture()).unwrap();
+    replace_file(&path, &raised_fixture());
     let ok = server.wait_log(|v| v["event"] == "reload");
     assert_eq!(ok["ok"], true, "{ok}");
     assert_eq!(ok["trigger"], "poll");
