@@ -24,10 +24,10 @@ impl fmt::Display for YamlError {
 
 impl std::error::Error for YamlError {}
 
-fn convert(err: serde_yaml::Error) -> YamlError {
-    let (line, column) = err
-        .location()
-        .map_or((1, 1), |loc| (loc.line(), loc.column()));
+fn convert(text: &str, err: serde_yaml::Error) -> YamlError {
+    let (line, column) = err.location().map_or((1, 1), |loc| {
+        editor_position(text, loc.line(), loc.column())
+    });
     // serde_yaml appends " at line L column C" to its messages; the position is kept apart.
     let mut message = err.to_string();
     if let Some(cut) = message.find(" at line ") {
@@ -40,14 +40,52 @@ fn convert(err: serde_yaml::Error) -> YamlError {
     }
 }
 
+/// Translate a position the YAML parser counted into the one an editor shows.
+///
+/// YAML also breaks lines at U+0085, U+2028 and U+2029, which editors show inside a line, so
+/// the parser's line can lie past the end of the file as an editor counts it. Walk the text the
+/// parser's way to the byte it means, then count that byte's line and column (in characters)
+/// by `\n`, as every other diagnostic does.
+fn editor_position(text: &str, line: usize, column: usize) -> (usize, usize) {
+    let mut yaml_line = 1;
+    let mut yaml_col = 1;
+    let mut offset = text.len();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if yaml_line == line && yaml_col >= column {
+            offset = i;
+            break;
+        }
+        let breaks = match c {
+            '\r' => chars.peek().map(|&(_, n)| n) != Some('\n'),
+            '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => true,
+            _ => false,
+        };
+        if breaks {
+            if yaml_line == line {
+                offset = i;
+                break;
+            }
+            yaml_line += 1;
+            yaml_col = 1;
+        } else {
+            yaml_col += 1;
+        }
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
 /// Deserialise a YAML document into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    serde_yaml::from_str(text).map_err(convert)
+    serde_yaml::from_str(text).map_err(|e| convert(text, e))
 }
 
 /// Serialise `value` as a YAML document.
 pub fn to_string<T: Serialize>(value: &T) -> Result<String, YamlError> {
-    serde_yaml::to_string(value).map_err(convert)
+    serde_yaml::to_string(value).map_err(|e| convert("", e))
 }
 
 /// A YAML node with the 1-based line and column where it starts in the text.
@@ -91,7 +129,7 @@ impl Node {
 
 /// Parse one YAML document, keeping the position of every node.
 pub fn parse_located(text: &str) -> Result<Located, YamlError> {
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(convert)?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| convert(text, e))?;
     let mut scanner = Scanner::new(text);
     scanner.skip_directives();
     Ok(scanner.walk(&value))
@@ -514,6 +552,15 @@ fn fixed(value: &serde_yaml::Value, line: usize, column: usize) -> Located {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn syntax_errors_are_placed_by_editor_lines() {
+        // U+2028 is a line break to YAML but not to an editor: the error is on line 1.
+        let err = from_str::<serde_yaml::Value>("(: a\u{2028}b").unwrap_err();
+        assert_eq!(err.line, 1, "{err:?}");
+        let err = from_str::<serde_yaml::Value>("a: 1\nb: [\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err:?}");
+    }
 
     fn positions(node: &Located, out: &mut Vec<(String, usize, usize)>) {
         match &node.node {
