@@ -157,6 +157,22 @@ impl Profile {
         }
     }
 
+    /// The smallest profile that normalises `text` exactly as `self` does: on ASCII text the
+    /// look-alike, compatibility and invisible-character steps change nothing, and leet, censor
+    /// and separators change nothing unless [`needs_token_pass`] says they might. The engine
+    /// normalises a text once per distinct effective profile, so `plain` and a category default
+    /// that only adds confusables and leet share one pass on most comments.
+    pub fn effective_for(&self, text: &str) -> Profile {
+        if !text.is_ascii() || needs_token_pass(text, *self) {
+            return *self;
+        }
+        Profile {
+            casefold: self.casefold,
+            repeats: self.repeats,
+            ..Profile::NONE
+        }
+    }
+
     fn has_token_steps(&self) -> bool {
         self.leet || self.separators || self.repeats || self.censor
     }

@@ -476,3 +476,54 @@ fn explain_gives_a_verdict_for_every_candidate() {
     );
     assert!(x.findings.is_empty());
 }
+
+/// Regex triggers: a required literal of three bytes or more, else the prefixes every match
+/// starts with, else none (the regex runs on every text). A one-space literal is no trigger.
+#[test]
+fn regex_triggers_are_long_enough_to_be_rare() {
+    use threadlint::engine::regex_triggers;
+    let table: &[(&str, Option<&[&str]>)] = &[
+        (r"\(\(\(\s*\w+\s*\)\)\)", Some(&["((("])),
+        (r"\b(?:the|all) (?:jews|zionists) lie\b", Some(&[" lie"])),
+        (
+            r"\b(?:the|all) (?:jews|zionists) (?:a|b)\b",
+            Some(&[
+                "all jews a",
+                "all jews b",
+                "all zionists a",
+                "all zionists b",
+                "the jews a",
+                "the jews b",
+                "the zionists a",
+                "the zionists b",
+            ]),
+        ),
+        (r"\b(?:a|i)\s+\w", None),
+        (
+            r"\b(?:sources|insiders) (?:say|said)\b",
+            Some(&[
+                "insiders said",
+                "insiders say",
+                "sources said",
+                "sources say",
+            ]),
+        ),
+        (
+            r"\b(?:you|u) (?:idiot|moron)\b",
+            Some(&["u idiot", "u moron", "you idiot", "you moron"]),
+        ),
+        (r"[a-z]+\d", None),
+    ];
+    for (pattern, want) in table {
+        let mut got = regex_triggers(pattern);
+        if let Some(g) = got.as_mut() {
+            g.sort();
+        }
+        let want = want.map(|w| {
+            let mut w: Vec<String> = w.iter().map(|s| s.to_string()).collect();
+            w.sort();
+            w
+        });
+        assert_eq!(got, want, "{pattern}");
+    }
+}

@@ -187,6 +187,16 @@ mod properties {
             .prop_map(|v| v.into_iter().collect())
     }
 
+    /// Mostly-ASCII comment text, where the effective profile differs from the profile.
+    fn ascii_text() -> impl Strategy<Value = String> {
+        let alphabet = vec![
+            'a', 'b', 's', 'h', 'i', 't', 'F', 'U', ' ', ' ', '.', '-', '*', '!', '@', '$', '#',
+            '1', '3', '0', '9', '\n', '|', '?', 'o', 'o', 'e',
+        ];
+        proptest::collection::vec(prop::sample::select(alphabet), 0..40)
+            .prop_map(|v| v.into_iter().collect())
+    }
+
     fn any_profile() -> impl Strategy<Value = Profile> {
         proptest::collection::vec(any::<bool>(), 8).prop_map(|b| {
             let mut p = Profile::NONE;
@@ -213,6 +223,17 @@ mod properties {
             nz.normalize_into_full(&text, p, &mut full);
             prop_assert_eq!(&fast, &full);
             prop_assert_eq!(check_offsets(&text, &fast), Ok(()));
+        }
+
+        /// The engine shares one normalisation between profiles with the same effective
+        /// profile for a text; that is only sound if the effective profile gives the same result.
+        #[test]
+        fn effective_profile_normalises_alike(
+            text in prop_oneof![rich_text(), ascii_text()],
+            p in any_profile(),
+        ) {
+            let e = p.effective_for(&text);
+            prop_assert_eq!(threadlint::normalize::normalize(&text, e), threadlint::normalize::normalize(&text, p));
         }
     }
 }

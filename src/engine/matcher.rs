@@ -13,7 +13,11 @@ use crate::rules::TermMode;
 #[derive(Default)]
 pub struct Scratch {
     normalizer: Normalizer,
-    norm: Normalized,
+    /// Normalised forms of the current text, one per distinct effective profile
+    /// (`done[k]` made `norms[k]`); the first `used` are valid.
+    norms: Vec<Normalized>,
+    done: Vec<normalize::Profile>,
+    used: usize,
     hits: Vec<Hit>,
     cands: Vec<Cand>,
     near: Vec<NearHit>,
@@ -199,15 +203,33 @@ impl Compiled {
         mut trace: Option<TraceSink<'_>>,
     ) {
         let bit = target_bit(target);
+        s.used = 0;
         for (pi, pm) in self.profiles.iter().enumerate() {
             if pm.scope & bit == 0 {
                 continue;
             }
-            s.normalizer.normalize_into(text, pm.profile, &mut s.norm);
+            // Profiles that normalise this text alike (on ASCII text, `plain` and a default
+            // that adds only confusables and leet, say) share one normalisation.
+            let effective = pm.profile.effective_for(text);
+            let slot = match s.done[..s.used].iter().position(|p| *p == effective) {
+                Some(k) => k,
+                None => {
+                    if s.used == s.norms.len() {
+                        s.norms.push(Normalized::default());
+                        s.done.push(effective);
+                    }
+                    let k = s.used;
+                    s.done[k] = effective;
+                    s.normalizer
+                        .normalize_into(text, effective, &mut s.norms[k]);
+                    s.used += 1;
+                    k
+                }
+            };
+            let norm = &s.norms[slot];
             if let Some((_, texts)) = trace.as_mut() {
-                texts.push((pi, s.norm.text.clone()));
+                texts.push((pi, norm.text.clone()));
             }
-            let norm = &s.norm;
             s.hits.clear();
             s.cands.clear();
             s.near.clear();
