@@ -182,6 +182,38 @@ fn near_needs_one_term_from_each_group_within_n_words() {
 }
 
 #[test]
+fn near_does_not_pair_across_a_sentence_or_paragraph() {
+    let e = engine(vec![rule("n")
+        .near(6, &[&["zionist*", "jews"], &["rats", "parasit*"]])
+        .build()]);
+    run_table(
+        "near sentences",
+        &e,
+        &[
+            (
+                "Blame the Zionist lobby. Rats are everywhere in the city",
+                &[],
+            ),
+            ("Blame the Zionist lobby! Rats everywhere", &[]),
+            ("Is it the Zionist lobby? Rats, I say", &[]),
+            ("the jews\n\nrats in the subway", &[]),
+            ("the jews\n \nrats in the subway", &[]),
+            // one sentence, even across a line break or a comma
+            ("the jews\nare rats", &["jews\nare rats"]),
+            ("the jews, those rats", &["jews, those rats"]),
+            // a dot inside a word or number is no boundary
+            ("jews.com rats", &["jews.com rats"]),
+            ("3.5 jews are rats", &["jews are rats"]),
+            // pairs inside either sentence still match
+            (
+                "Rats. The Zionist parasites are here",
+                &["Zionist parasites"],
+            ),
+        ],
+    );
+}
+
+#[test]
 fn unless_cancels_overlapping_or_nearby_phrases() {
     let overlap = engine(vec![rule("u")
         .terms(&["control the media"])
