@@ -358,6 +358,31 @@ fn map_non_ascii(c: char, profile: Profile) -> CharMap {
     chars.into_boxed_slice()
 }
 
+/// `text` with only the folds that keep the word as written: case (with `casefold`),
+/// apostrophes (with `casefold` or `compat`) and accents on Latin letters (with
+/// `confusables`). `rules lint` compares a term's normalised form with this, so "don’t" or
+/// "hernández" is not mistaken for a disguised spelling such as "sh1t".
+pub fn spelling_fold(text: &str, profile: Profile) -> String {
+    let text = if profile.casefold {
+        text.to_lowercase()
+    } else {
+        text.to_string()
+    };
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if (profile.casefold || profile.compat) && is_apostrophe(c) {
+            out.push('\'');
+        } else if profile.confusables && ('\u{0300}'..='\u{036F}').contains(&c) {
+            continue;
+        } else if let Some(base) = latin_base(c).filter(|_| profile.confusables) {
+            out.push(base);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Characters people type (or keyboards substitute) for an ASCII apostrophe.
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{2032}')
