@@ -55,13 +55,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let engine = load_engine(&args.rules)?;
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
+    let rules_line = format!(
         "rules: {} set(s), fingerprint {}",
         engine.sets().len(),
         engine.fingerprint()
-    )?;
+    );
     if args.page {
+        writeln!(out, "{rules_line}")?;
         let name = args
             .file
             .as_ref()
@@ -88,6 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let x = engine.explain(&text, args.target);
     writeln!(out, "target: {}", x.target)?;
+    writeln!(out, "{rules_line}")?;
     print_explanation(&mut out, &x, &text)?;
     out.flush()?;
     Ok(if x.findings.is_empty() {
