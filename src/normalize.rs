@@ -157,6 +157,22 @@ impl Profile {
         }
     }
 
+    /// The smallest profile that normalises `text` exactly as `self` does: on ASCII text the
+    /// look-alike, compatibility and invisible-character steps change nothing, and leet, censor
+    /// and separators change nothing unless [`needs_token_pass`] says they might. The engine
+    /// normalises a text once per distinct effective profile, so `plain` and a category default
+    /// that only adds confusables and leet share one pass on most comments.
+    pub fn effective_for(&self, text: &str) -> Profile {
+        if !text.is_ascii() || needs_token_pass(text, *self) {
+            return *self;
+        }
+        Profile {
+            casefold: self.casefold,
+            repeats: self.repeats,
+            ..Profile::NONE
+        }
+    }
+
     fn has_token_steps(&self) -> bool {
         self.leet || self.separators || self.repeats || self.censor
     }
@@ -301,6 +317,15 @@ fn map_non_ascii(c: char, profile: Profile) -> CharMap {
                 mapped.push(ch);
                 continue;
             }
+            // Accents are a disguise too ("fück", "jéw"): a Latin letter with diacritics
+            // becomes its base letter, and a separate combining diacritic is dropped.
+            if ('\u{0300}'..='\u{036F}').contains(&ch) {
+                continue;
+            }
+            if let Some(base) = latin_base(ch) {
+                mapped.push(base);
+                continue;
+            }
             let mut buf = [0u8; 4];
             let skeleton: Vec<char> =
                 unicode_security::skeleton(ch.encode_utf8(&mut buf)).collect();
@@ -321,7 +346,61 @@ fn map_non_ascii(c: char, profile: Profile) -> CharMap {
     if profile.casefold {
         chars = chars.into_iter().flat_map(char::to_lowercase).collect();
     }
+    if profile.casefold || profile.compat {
+        // Curly and modifier apostrophes and the prime are all written for `'` ("don’t"),
+        // so rule authors write a term once.
+        for ch in &mut chars {
+            if is_apostrophe(*ch) {
+                *ch = '\'';
+            }
+        }
+    }
     chars.into_boxed_slice()
+}
+
+/// `text` with only the folds that keep the word as written: case (with `casefold`),
+/// apostrophes (with `casefold` or `compat`) and accents on Latin letters (with
+/// `confusables`). `rules lint` compares a term's normalised form with this, so "don’t" or
+/// "hernández" is not mistaken for a disguised spelling such as "sh1t".
+pub fn spelling_fold(text: &str, profile: Profile) -> String {
+    let text = if profile.casefold {
+        text.to_lowercase()
+    } else {
+        text.to_string()
+    };
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if (profile.casefold || profile.compat) && is_apostrophe(c) {
+            out.push('\'');
+        } else if profile.confusables && ('\u{0300}'..='\u{036F}').contains(&c) {
+            continue;
+        } else if let Some(base) = latin_base(c).filter(|_| profile.confusables) {
+            out.push(base);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters people type (or keyboards substitute) for an ASCII apostrophe.
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{2032}')
+}
+
+/// The ASCII letter under a Latin letter with diacritics ("ü" -> "u"), if it is one.
+fn latin_base(c: char) -> Option<char> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut d = std::iter::once(c).nfd();
+    let base = d.next().filter(char::is_ascii_alphabetic)?;
+    let mut marks = 0;
+    for m in d {
+        if !unicode_normalization::char::is_combining_mark(m) {
+            return None;
+        }
+        marks += 1;
+    }
+    (marks > 0).then_some(base)
 }
 
 /// Reusable buffers for normalising many texts without allocating per text.
@@ -745,10 +824,12 @@ fn needs_token_pass(text: &str, profile: Profile) -> bool {
     // Full-width and mathematical digits and symbols become ASCII under `compat`, invisible
     // characters vanish: let the full pass decide. Letters and ordinary punctuation (curly
     // quotes, dashes, U+2000-U+206F) cannot start a token step by themselves.
+    // A modifier apostrophe is a letter that becomes `'`, and with `confusables` a combining
+    // diacritic vanishes: both change who is an isolated letter, so the full pass decides.
     let quiet = |c: char| {
         c.is_ascii()
-            || c.is_alphabetic()
-            || unicode_normalization::char::is_combining_mark(c)
+            || (c.is_alphabetic() && c != '\u{02BC}')
+            || (unicode_normalization::char::is_combining_mark(c) && !profile.confusables)
             || (('\u{2000}'..='\u{206F}').contains(&c) && !is_zero_width(c))
             || matches!(c, '\u{A0}'..='\u{BF}' | '\u{D7}' | '\u{F7}')
     };

@@ -182,6 +182,38 @@ fn near_needs_one_term_from_each_group_within_n_words() {
 }
 
 #[test]
+fn near_does_not_pair_across_a_sentence_or_paragraph() {
+    let e = engine(vec![rule("n")
+        .near(6, &[&["zionist*", "jews"], &["rats", "parasit*"]])
+        .build()]);
+    run_table(
+        "near sentences",
+        &e,
+        &[
+            (
+                "Blame the Zionist lobby. Rats are everywhere in the city",
+                &[],
+            ),
+            ("Blame the Zionist lobby! Rats everywhere", &[]),
+            ("Is it the Zionist lobby? Rats, I say", &[]),
+            ("the jews\n\nrats in the subway", &[]),
+            ("the jews\n \nrats in the subway", &[]),
+            // one sentence, even across a line break or a comma
+            ("the jews\nare rats", &["jews\nare rats"]),
+            ("the jews, those rats", &["jews, those rats"]),
+            // a dot inside a word or number is no boundary
+            ("jews.com rats", &["jews.com rats"]),
+            ("3.5 jews are rats", &["jews are rats"]),
+            // pairs inside either sentence still match
+            (
+                "Rats. The Zionist parasites are here",
+                &["Zionist parasites"],
+            ),
+        ],
+    );
+}
+
+#[test]
 fn unless_cancels_overlapping_or_nearby_phrases() {
     let overlap = engine(vec![rule("u")
         .terms(&["control the media"])
@@ -475,4 +507,55 @@ fn explain_gives_a_verdict_for_every_candidate() {
         ]
     );
     assert!(x.findings.is_empty());
+}
+
+/// Regex triggers: a required literal of three bytes or more, else the prefixes every match
+/// starts with, else none (the regex runs on every text). A one-space literal is no trigger.
+#[test]
+fn regex_triggers_are_long_enough_to_be_rare() {
+    use threadlint::engine::regex_triggers;
+    let table: &[(&str, Option<&[&str]>)] = &[
+        (r"\(\(\(\s*\w+\s*\)\)\)", Some(&["((("])),
+        (r"\b(?:the|all) (?:jews|zionists) lie\b", Some(&[" lie"])),
+        (
+            r"\b(?:the|all) (?:jews|zionists) (?:a|b)\b",
+            Some(&[
+                "all jews a",
+                "all jews b",
+                "all zionists a",
+                "all zionists b",
+                "the jews a",
+                "the jews b",
+                "the zionists a",
+                "the zionists b",
+            ]),
+        ),
+        (r"\b(?:a|i)\s+\w", None),
+        (
+            r"\b(?:sources|insiders) (?:say|said)\b",
+            Some(&[
+                "insiders said",
+                "insiders say",
+                "sources said",
+                "sources say",
+            ]),
+        ),
+        (
+            r"\b(?:you|u) (?:idiot|moron)\b",
+            Some(&["u idiot", "u moron", "you idiot", "you moron"]),
+        ),
+        (r"[a-z]+\d", None),
+    ];
+    for (pattern, want) in table {
+        let mut got = regex_triggers(pattern);
+        if let Some(g) = got.as_mut() {
+            g.sort();
+        }
+        let want = want.map(|w| {
+            let mut w: Vec<String> = w.iter().map(|s| s.to_string()).collect();
+            w.sort();
+            w
+        });
+        assert_eq!(got, want, "{pattern}");
+    }
 }

@@ -51,3 +51,48 @@ fn explain_rejects_bad_arguments() {
         .code(2)
         .stderr(contains("/nonexistent/x.txt"));
 }
+
+/// `explain --page` segments the page and explains each comment: a match inside a quote is
+/// rejected for a rule with `quoted: ignore` and reported as quoted for the others.
+#[test]
+fn explain_page_shows_quote_verdicts() {
+    let out = Command::cargo_bin("threadlint")
+        .unwrap()
+        .args([
+            "explain",
+            "--page",
+            "--file",
+            "tests/fixtures/pages/quotes_wrote_forum.txt",
+            "--no-default-rules",
+            "--rules",
+            "tests/fixtures/explain/quoted.yaml",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    // Rosa's own comment: confirmed; Mark's quote of it: rejected as quoted (ignore).
+    assert!(out.contains("== comment 0 (Rosa Delgado)"), "{out}");
+    let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("{s} missing:\n{out}"));
+    let (c1, c2) = (
+        at("== comment 1 (Mark Fenwick)"),
+        at("== comment 2 (Claire Doyle)"),
+    );
+    let mark = &out[c1..c2];
+    assert!(mark.contains("1 quote(s)"), "{mark}");
+    assert!(
+        mark.contains(
+            "`homework` [casefold+compat+confusables+zero-width]: rejected: inside a quote"
+        ),
+        "{mark}"
+    );
+    assert!(!mark.contains("homework-ignored \"homework\""), "{mark}");
+    // Claire quotes "warm": reported, marked quoted, not counted.
+    let claire = &out[c2..];
+    assert!(
+        claire.contains("quoted/warm-reported \"warm\" (normalised \"warm\", term `warm`) [inside a quote: not counted]"),
+        "{claire}"
+    );
+}

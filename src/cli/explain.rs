@@ -25,6 +25,10 @@ pub struct Args {
     /// Check the text as a comment body, a commenter name or an article.
     #[arg(long, default_value = "body", value_parser = parse_target)]
     pub target: Target,
+    /// Treat the text as a whole page: segment it and explain each comment's body, with
+    /// quotes (spans and lines are then positions in the page).
+    #[arg(long)]
+    pub page: bool,
     #[command(flatten)]
     pub rules: RuleArgs,
 }
@@ -50,15 +54,56 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (None, None) => anyhow::bail!("give a TEXT or --file F"),
     };
     let engine = load_engine(&args.rules)?;
-    let x = engine.explain(&text, args.target);
     let mut out = std::io::stdout().lock();
-    writeln!(out, "target: {}", x.target)?;
-    writeln!(
-        out,
+    let rules_line = format!(
         "rules: {} set(s), fingerprint {}",
         engine.sets().len(),
         engine.fingerprint()
-    )?;
+    );
+    if args.page {
+        writeln!(out, "{rules_line}")?;
+        let name = args
+            .file
+            .as_ref()
+            .map_or("<text>".to_string(), |p| p.display().to_string());
+        let thread = threadlint::segment::segment(&name, text);
+        let mut found = false;
+        for (ci, c) in thread.comments.iter().enumerate() {
+            let Some(x) = engine.explain_comment(&thread, ci) else {
+                continue;
+            };
+            writeln!(
+                out,
+                "\n== comment {ci} ({}), lines {}-{}, {} quote(s)",
+                c.author.as_deref().unwrap_or("guest"),
+                c.lines.first,
+                c.lines.last,
+                c.quotes.len()
+            )?;
+            found |= !x.findings.is_empty();
+            print_explanation(&mut out, &x, &thread.source)?;
+        }
+        out.flush()?;
+        return Ok(if found { exit::found() } else { exit::clean() });
+    }
+    let x = engine.explain(&text, args.target);
+    writeln!(out, "target: {}", x.target)?;
+    writeln!(out, "{rules_line}")?;
+    print_explanation(&mut out, &x, &text)?;
+    out.flush()?;
+    Ok(if x.findings.is_empty() {
+        exit::clean()
+    } else {
+        exit::found()
+    })
+}
+
+/// Profiles, candidates and findings of one explanation; spans index `source`.
+fn print_explanation(
+    out: &mut impl Write,
+    x: &threadlint::engine::Explanation,
+    source: &str,
+) -> anyhow::Result<()> {
     if x.profiles.is_empty() {
         writeln!(out, "no rule applies to this target")?;
     }
@@ -73,7 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "  {}..{} {:?} -> {:?}  {} {} `{}` [{}]: {}",
             c.span[0],
             c.span[1],
-            c.matched,
+            source.get(c.span[0]..c.span[1]).unwrap_or(&c.matched),
             c.normalized,
             c.rule,
             c.kind,
@@ -86,14 +131,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for f in &x.findings {
         writeln!(
             out,
-            "  {}:{} {} {} {:?} (normalised {:?}, term `{}`)",
-            f.line, f.column, f.severity, f.rule, f.matched, f.normalized, f.term
+            "  {}:{} {} {} {:?} (normalised {:?}, term `{}`){}",
+            f.line,
+            f.column,
+            f.severity,
+            f.rule,
+            f.matched,
+            f.normalized,
+            f.term,
+            if f.quoted {
+                " [inside a quote: not counted]"
+            } else {
+                ""
+            }
         )?;
     }
-    out.flush()?;
-    Ok(if x.findings.is_empty() {
-        exit::clean()
-    } else {
-        exit::found()
-    })
+    Ok(())
 }

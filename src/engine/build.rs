@@ -175,6 +175,61 @@ pub fn regex_literal(pattern: &str) -> Option<String> {
     String::from_utf8(lit).ok()
 }
 
+/// Shortest trigger literal worth a place in the automaton. A literal like `" "` (the only
+/// one `\b(?:you|u) (?:a|an) ...` requires) occurs in every text: it would make the regex run
+/// everywhere anyway and cost an automaton match per space.
+pub const MIN_TRIGGER_LEN: usize = 3;
+
+/// Literals of which at least one occurs in every text the regex matches: its required literal
+/// when that is at least [`MIN_TRIGGER_LEN`] bytes, else the set of literals every match starts
+/// (or else ends) with (`\b(?:the|all) jews` -> `the jews`, `all jews`) when each is that
+/// long. `None`: the regex has to run on every text in its scope.
+pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    if let Some(lit) = required_literal(&hir).filter(|l| l.len() >= MIN_TRIGGER_LEN) {
+        return String::from_utf8(lit).ok().map(|l| vec![l]);
+    }
+    // The literals every match starts with, else those every match ends with
+    // (`\b(?:you|u) (?:idiot|moron)s?\b` ends in "idiot", "idiots", ...).
+    [ExtractKind::Prefix, ExtractKind::Suffix]
+        .into_iter()
+        .find_map(|kind| {
+            let mut ex = Extractor::new();
+            ex.kind(kind.clone()).limit_total(250);
+            // Not `optimize_for_*`: it gives up on sets it would not use as a regex
+            // prefilter, while any finite set of long enough literals serves here.
+            let seq = ex.extract(&hir);
+            let lits = seq.literals()?;
+            if lits.is_empty() || lits.iter().any(|l| l.as_bytes().len() < MIN_TRIGGER_LEN) {
+                return None;
+            }
+            // A literal cut at the extractor's limits may end (prefix) or start (suffix)
+            // inside a character: keep its whole characters, still a prefix or suffix.
+            let mut out = Vec::with_capacity(lits.len());
+            for l in lits {
+                let b = l.as_bytes();
+                let text = match kind {
+                    ExtractKind::Prefix => match std::str::from_utf8(b) {
+                        Ok(t) => t,
+                        Err(e) => std::str::from_utf8(&b[..e.valid_up_to()]).ok()?,
+                    },
+                    _ => {
+                        let skip = b.iter().take_while(|&&x| x & 0xC0 == 0x80).count();
+                        std::str::from_utf8(&b[skip..]).ok()?
+                    }
+                };
+                if text.len() < MIN_TRIGGER_LEN {
+                    return None;
+                }
+                out.push(text.to_string());
+            }
+            out.sort();
+            out.dedup();
+            Some(out)
+        })
+}
+
 pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
     let mut errors = Vec::new();
     let mut builders: Vec<ProfileBuilder> = Vec::new();
@@ -255,21 +310,25 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                 {
                     Ok(re) => {
                         regex = Some(re);
-                        match regex_literal(&spec.pattern) {
-                            Some(lit) => b.add(
-                                &Normalized {
-                                    runs: vec![1; lit.len()],
-                                    text: lit,
-                                    offsets: Vec::new(),
-                                    ends: Vec::new(),
-                                },
-                                Use {
-                                    rule: rule_no,
-                                    kind: UseKind::RegexLiteral,
-                                    mode: TermMode::Word,
-                                    display: spec.pattern.as_str().into(),
-                                },
-                            ),
+                        match regex_triggers(&spec.pattern) {
+                            Some(lits) => {
+                                for lit in lits {
+                                    b.add(
+                                        &Normalized {
+                                            runs: vec![1; lit.len()],
+                                            text: lit,
+                                            offsets: Vec::new(),
+                                            ends: Vec::new(),
+                                        },
+                                        Use {
+                                            rule: rule_no,
+                                            kind: UseKind::RegexLiteral,
+                                            mode: TermMode::Word,
+                                            display: spec.pattern.as_str().into(),
+                                        },
+                                    )
+                                }
+                            }
                             None => b.always_regex.push(rule_no),
                         }
                     }

@@ -13,7 +13,11 @@ use crate::rules::TermMode;
 #[derive(Default)]
 pub struct Scratch {
     normalizer: Normalizer,
-    norm: Normalized,
+    /// Normalised forms of the current text, one per distinct effective profile
+    /// (`done[k]` made `norms[k]`); the first `used` are valid.
+    norms: Vec<Normalized>,
+    done: Vec<normalize::Profile>,
+    used: usize,
     hits: Vec<Hit>,
     cands: Vec<Cand>,
     near: Vec<NearHit>,
@@ -199,15 +203,33 @@ impl Compiled {
         mut trace: Option<TraceSink<'_>>,
     ) {
         let bit = target_bit(target);
+        s.used = 0;
         for (pi, pm) in self.profiles.iter().enumerate() {
             if pm.scope & bit == 0 {
                 continue;
             }
-            s.normalizer.normalize_into(text, pm.profile, &mut s.norm);
+            // Profiles that normalise this text alike (on ASCII text, `plain` and a default
+            // that adds only confusables and leet, say) share one normalisation.
+            let effective = pm.profile.effective_for(text);
+            let slot = match s.done[..s.used].iter().position(|p| *p == effective) {
+                Some(k) => k,
+                None => {
+                    if s.used == s.norms.len() {
+                        s.norms.push(Normalized::default());
+                        s.done.push(effective);
+                    }
+                    let k = s.used;
+                    s.done[k] = effective;
+                    s.normalizer
+                        .normalize_into(text, effective, &mut s.norms[k]);
+                    s.used += 1;
+                    k
+                }
+            };
+            let norm = &s.norms[slot];
             if let Some((_, texts)) = trace.as_mut() {
-                texts.push((pi, s.norm.text.clone()));
+                texts.push((pi, norm.text.clone()));
             }
-            let norm = &s.norm;
             s.hits.clear();
             s.cands.clear();
             s.near.clear();
@@ -417,6 +439,7 @@ impl Compiled {
         pi: usize,
         mut trace: Option<&mut Vec<Trace>>,
     ) {
+        let sentence_starts = sentence_starts(&norm.text);
         near.sort_by(|a, b| {
             (a.rule, a.start, a.end, a.group).cmp(&(b.rule, b.start, b.end, b.group))
         });
@@ -430,6 +453,9 @@ impl Compiled {
             let rule = &self.rules[rule_no as usize];
             let hits = &near[i..j];
             let word = |pos: usize| word_index(word_starts, pos);
+            // Terms of one combination must share a sentence: "the Zionist lobby. Rats are
+            // everywhere" is two statements, not one.
+            let sentence = |pos: usize| sentence_starts.partition_point(|&b| b <= pos);
             let mut used = vec![false; hits.len()];
             let mut found: Vec<(usize, usize, String)> = Vec::new();
             for (ai, a) in hits.iter().enumerate() {
@@ -442,6 +468,7 @@ impl Compiled {
                     }
                     let pick = hits.iter().enumerate().find(|(_, b)| {
                         b.group == g
+                            && sentence(b.start) == sentence(a.start)
                             && !overlaps(a.start, a.end, b.start, b.end)
                             && word(b.end - 1) >= a_we
                             && word(b.start) <= a_we + rule.near_within
@@ -523,6 +550,27 @@ fn extend_to_word(text: &str, mut start: usize, mut end: usize, mode: TermMode) 
         TermMode::Word => {}
     }
     (start, end)
+}
+
+/// Where sentences start in normalised text: after `.`, `!` or `?` followed by white space,
+/// and after a blank line (paragraphs). Only texts with `near` candidates pay for this.
+fn sentence_starts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for i in 1..b.len() {
+        let prev = b[i - 1];
+        let ends_sentence = matches!(prev, b'.' | b'!' | b'?') && b[i].is_ascii_whitespace();
+        let blank_line = b[i] == b'\n'
+            && b[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_whitespace())
+                .any(|&c| c == b'\n');
+        if ends_sentence || blank_line {
+            out.push(i);
+        }
+    }
+    out
 }
 
 fn overlaps(a0: usize, a1: usize, b0: usize, b1: usize) -> bool {

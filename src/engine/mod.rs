@@ -7,7 +7,7 @@
 mod build;
 mod matcher;
 
-pub use build::{regex_literal, REGEX_SIZE_LIMIT};
+pub use build::{regex_literal, regex_triggers, MIN_TRIGGER_LEN, REGEX_SIZE_LIMIT};
 pub use matcher::Verdict;
 
 use crate::finding::{sort_findings, Finding, Target};
@@ -279,6 +279,51 @@ impl Engine {
             candidates,
             findings,
         }
+    }
+
+    /// `explain` for comment `ci` of a thread: the body as a standalone text, then placed in
+    /// the thread. Candidate spans become absolute; a confirmed candidate inside one of the
+    /// comment's quotes whose rule ignores quotes gets [`Verdict::Quote`]; findings carry
+    /// `quoted` as `check` reports them. `None` when there is no such comment.
+    pub fn explain_comment(&self, thread: &Thread, ci: usize) -> Option<Explanation> {
+        let comment = thread.comments.get(ci)?;
+        let source = thread.source.as_str();
+        let text = source.get(comment.span.start..comment.span.end)?;
+        let mut x = self.explain(text, Target::Body);
+        let base = comment.span.start;
+        let in_quote = |at: usize| {
+            comment
+                .quotes
+                .iter()
+                .any(|q| q.span.start <= at && at < q.span.end)
+        };
+        for c in &mut x.candidates {
+            c.span = [c.span[0] + base, c.span[1] + base];
+            let ignores = self
+                .compiled
+                .rules
+                .iter()
+                .find(|r| r.full_id == c.rule)
+                .is_some_and(|r| r.quoted == QuotedPolicy::Ignore);
+            if c.verdict == Verdict::Confirmed && ignores && in_quote(c.span[0]) {
+                c.verdict = Verdict::Quote;
+            }
+        }
+        let index = LineIndex::new(source);
+        let place = Place {
+            source,
+            index: &index,
+            base,
+            target: Target::Body,
+            comment: Some(ci),
+            quotes: &comment.quotes,
+        };
+        let mut raw = Vec::new();
+        self.compiled
+            .check_segment(text, Target::Body, &mut Scratch::default(), &mut raw, None);
+        x.findings = raw.iter().filter_map(|m| self.finding(m, &place)).collect();
+        sort_findings(&mut x.findings);
+        Some(x)
     }
 
     /// Place a match in its text: absolute span, line:column, quote status.

@@ -224,11 +224,8 @@ impl Norm {
                 ..profile
             },
         );
-        let as_written = if profile.casefold {
-            text.to_lowercase()
-        } else {
-            text.to_string()
-        };
+        // Case, apostrophes and accents are not rewrites of the word either.
+        let as_written = crate::normalize::spelling_fold(text, profile);
         (normalized != as_written).then_some(normalized)
     }
 }
