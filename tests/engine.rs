@@ -54,6 +54,25 @@ fn word_prefix_and_suffix_modes() {
     );
 }
 
+/// Regression: with the repeats step, spellings that differ only in a doubled letter normalise
+/// alike; each must still match its own spelling.
+#[test]
+fn spellings_that_differ_in_a_doubled_letter_both_match() {
+    let e = engine(vec![rule("r")
+        .terms(&["gyppo", "gypo"])
+        .profile(Profile::STRICT)
+        .build()]);
+    run_table(
+        "doubled letters",
+        &e,
+        &[
+            ("a gypo", &["gypo"]),
+            ("a gyppo", &["gyppo"]),
+            ("a gyyyppo", &["gyyyppo"]),
+        ],
+    );
+}
+
 #[test]
 fn unicode_word_boundaries() {
     let e = engine(vec![rule("r").terms(&["rat"]).build()]);

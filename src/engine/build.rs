@@ -8,6 +8,7 @@ use crate::finding::Target;
 use crate::normalize::{self, Normalized, Normalizer, Profile};
 use crate::rules::{QuotedPolicy, RuleSet, TermMode};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use rayon::prelude::*;
 use regex::Regex;
 use std::collections::HashMap;
 
@@ -98,7 +99,7 @@ fn display_term(text: &str, mode: TermMode) -> Box<str> {
 
 struct ProfileBuilder {
     profile: Profile,
-    ids: HashMap<String, u32>,
+    ids: HashMap<(String, Vec<u32>), u32>,
     patterns: Vec<Pattern>,
     always_regex: Vec<u32>,
     scope: u8,
@@ -111,14 +112,20 @@ impl ProfileBuilder {
             // The linter reports it; the engine just leaves it out.
             return;
         }
+        let runs = if self.profile.repeats {
+            norm.runs.clone()
+        } else {
+            vec![1; norm.text.len()]
+        };
+        // Terms are shared by their normalised text and their letter runs together: with the
+        // repeats step "gyppo" and "gypo" normalise alike but demand different runs, so each
+        // needs its own pattern (the overlapping search reports both).
         let next = self.patterns.len() as u32;
-        let id = *self.ids.entry(norm.text.clone()).or_insert(next);
+        let id = *self
+            .ids
+            .entry((norm.text.clone(), runs.clone()))
+            .or_insert(next);
         if id == next {
-            let runs = if self.profile.repeats {
-                norm.runs.clone()
-            } else {
-                vec![1; norm.text.len()]
-            };
             self.patterns.push(Pattern {
                 text: norm.text.clone(),
                 runs,
@@ -236,8 +243,24 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
     let mut rules = Vec::new();
     let mut normalizer = Normalizer::default();
     let mut norm = Normalized::default();
+    // Compiling regexes is most of the cost of building the bundled sets, and each is
+    // independent: compile them on every core first, in rule order.
+    let all_rules: Vec<_> = sets.iter().flat_map(|s| s.rules.iter()).collect();
+    let mut compiled_regexes = all_rules
+        .par_iter()
+        .map(|rule| {
+            rule.regex.as_ref().map(|spec| {
+                regex::RegexBuilder::new(&spec.pattern)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter();
     for (si, set) in sets.iter().enumerate() {
         for (ri, rule) in set.rules.iter().enumerate() {
+            let precompiled = compiled_regexes.next().flatten();
             let rule_no = rules.len() as u32;
             let profile_idx = match builders.iter().position(|b| b.profile == rule.normalize) {
                 Some(p) => p,
@@ -302,12 +325,8 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                 );
             }
             let mut regex = None;
-            if let Some(spec) = &rule.regex {
-                match regex::RegexBuilder::new(&spec.pattern)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                {
+            if let (Some(spec), Some(result)) = (&rule.regex, precompiled) {
+                match result {
                     Ok(re) => {
                         regex = Some(re);
                         match regex_triggers(&spec.pattern) {
@@ -362,62 +381,66 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut profiles = Vec::with_capacity(builders.len());
-    for b in builders {
-        let ac = if b.patterns.is_empty() {
-            None
-        } else {
-            // A DFA is fastest to search but slow to build and large for big lists; the
-            // contiguous NFA builds 100,000 terms in well under a second and searches nearly
-            // as fast.
-            let kind = if b.patterns.len() <= 5_000 {
-                AhoCorasickKind::DFA
+    // Each profile's automaton is independent and a DFA is slow to build: build them in
+    // parallel (rayon keeps their order).
+    let profiles = builders
+        .into_par_iter()
+        .map(|b| {
+            let ac = if b.patterns.is_empty() {
+                None
             } else {
-                AhoCorasickKind::ContiguousNFA
+                // A DFA is fastest to search but slow to build and large for big lists; the
+                // contiguous NFA builds 100,000 terms in well under a second and searches nearly
+                // as fast.
+                let kind = if b.patterns.len() <= 5_000 {
+                    AhoCorasickKind::DFA
+                } else {
+                    AhoCorasickKind::ContiguousNFA
+                };
+                match AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(kind))
+                    .build(b.patterns.iter().map(|p| p.text.as_bytes()))
+                    .or_else(|_| {
+                        AhoCorasick::builder()
+                            .match_kind(MatchKind::Standard)
+                            .build(b.patterns.iter().map(|p| p.text.as_bytes()))
+                    }) {
+                    Ok(ac) => Some(ac),
+                    Err(e) => {
+                        return Err(vec![BuildError {
+                            origin: "<engine>".into(),
+                            line: 0,
+                            column: 0,
+                            message: format!(
+                                "cannot build the automaton for profile {}: {e}",
+                                b.profile.describe()
+                            ),
+                        }])
+                    }
+                }
             };
-            match AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(kind))
-                .build(b.patterns.iter().map(|p| p.text.as_bytes()))
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .match_kind(MatchKind::Standard)
-                        .build(b.patterns.iter().map(|p| p.text.as_bytes()))
-                }) {
-                Ok(ac) => Some(ac),
-                Err(e) => {
-                    return Err(vec![BuildError {
-                        origin: "<engine>".into(),
-                        line: 0,
-                        column: 0,
-                        message: format!(
-                            "cannot build the automaton for profile {}: {e}",
-                            b.profile.describe()
-                        ),
-                    }])
+            let mut censor_words: HashMap<usize, Vec<(u32, u32, u32)>> = HashMap::new();
+            if b.profile.censor {
+                for (pi, p) in b.patterns.iter().enumerate() {
+                    for (off, len, letters) in words_of(&p.text, &p.runs) {
+                        censor_words
+                            .entry(letters)
+                            .or_default()
+                            .push((pi as u32, off as u32, len as u32));
+                    }
                 }
             }
-        };
-        let mut censor_words: HashMap<usize, Vec<(u32, u32, u32)>> = HashMap::new();
-        if b.profile.censor {
-            for (pi, p) in b.patterns.iter().enumerate() {
-                for (off, len, letters) in words_of(&p.text, &p.runs) {
-                    censor_words
-                        .entry(letters)
-                        .or_default()
-                        .push((pi as u32, off as u32, len as u32));
-                }
-            }
-        }
-        profiles.push(ProfileMatcher {
-            profile: b.profile,
-            ac,
-            patterns: b.patterns,
-            censor_words,
-            always_regex: b.always_regex,
-            scope: b.scope,
-        });
-    }
+            Ok(ProfileMatcher {
+                profile: b.profile,
+                ac,
+                patterns: b.patterns,
+                censor_words,
+                always_regex: b.always_regex,
+                scope: b.scope,
+            })
+        })
+        .collect::<Result<Vec<_>, Vec<BuildError>>>()?;
     Ok(Compiled { rules, profiles })
 }
 
