@@ -509,6 +509,16 @@ pub struct CategoryScore {
     pub recall: f64,
 }
 
+impl CategoryScore {
+    /// One row of a score table: the label, the counts, precision and recall.
+    pub fn row(&self, label: &str) -> String {
+        format!(
+            "{label:<17} tp {:>3}  fp {:>3}  fn {:>3}  precision {:.3}  recall {:.3}",
+            self.counts.tp, self.counts.fp, self.counts.fn_, self.precision, self.recall
+        )
+    }
+}
+
 impl From<Counts> for CategoryScore {
     fn from(counts: Counts) -> Self {
         CategoryScore {
@@ -559,11 +569,7 @@ pub struct FlagScore {
 impl fmt::Display for FlagScore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let line = |f: &mut fmt::Formatter<'_>, label: &str, s: &CategoryScore| {
-            writeln!(
-                f,
-                "{label:<17} tp {:>3}  fp {:>3}  fn {:>3}  precision {:.3}  recall {:.3}",
-                s.counts.tp, s.counts.fp, s.counts.fn_, s.precision, s.recall
-            )
+            writeln!(f, "{}", s.row(label))
         };
         for (cat, s) in &self.categories {
             line(f, cat.as_str(), s)?;

@@ -240,13 +240,8 @@ pub fn write_text(out: &mut dyn Write, r: &GoldReport) -> std::io::Result<()> {
         t.matched
     )?;
     writeln!(out, "flags at {} or above, outside quotes:", r.min_severity)?;
-    let line = |out: &mut dyn Write, label: &str, s: &CategoryScore| {
-        writeln!(
-            out,
-            "  {label:<17} tp {:>3}  fp {:>3}  fn {:>3}  precision {:.3}  recall {:.3}",
-            s.counts.tp, s.counts.fp, s.counts.fn_, s.precision, s.recall
-        )
-    };
+    let line =
+        |out: &mut dyn Write, label: &str, s: &CategoryScore| writeln!(out, "  {}", s.row(label));
     for (c, s) in &t.categories {
         line(out, c.as_str(), s)?;
     }
