@@ -13,11 +13,14 @@ pub use matcher::Verdict;
 use crate::finding::{sort_findings, Finding, Target};
 use crate::normalize::Profile;
 use crate::rules::{QuotedPolicy, RuleSet};
-use crate::thread::{LineIndex, Quote, Thread};
+use crate::thread::{Comment, LineIndex, Quote, Thread};
 use build::Compiled;
 use matcher::{RawMatch, Scratch, Trace};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+
+/// Threads with fewer comments than this are checked on the calling thread.
+const PARALLEL_MIN_COMMENTS: usize = 32;
 
 /// Compiled rule sets, built once and shared across threads.
 pub struct Engine {
@@ -151,44 +154,57 @@ impl Engine {
                 findings.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
             }
         }
-        let per_comment: Vec<Vec<Finding>> = thread
-            .comments
-            .par_iter()
-            .enumerate()
-            .map_init(
-                || (Scratch::default(), Vec::new()),
-                |(scratch, raw), (ci, comment)| {
-                    let mut out = Vec::new();
-                    let mut segments = Vec::with_capacity(2);
-                    segments.push((comment.span, Target::Body));
-                    if let Some(name) = comment.name_span {
-                        segments.push((name, Target::Name));
-                    }
-                    for (span, target) in segments {
-                        let Some(text) = source.get(span.start..span.end) else {
-                            continue;
-                        };
-                        raw.clear();
-                        self.compiled
-                            .check_segment(text, target, scratch, raw, None);
-                        let place = Place {
-                            source,
-                            index: &index,
-                            base: span.start,
-                            target,
-                            comment: Some(ci),
-                            quotes: if target == Target::Body {
-                                &comment.quotes
-                            } else {
-                                &[]
-                            },
-                        };
-                        out.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
-                    }
-                    out
-                },
-            )
-            .collect();
+        let check_comment =
+            |scratch: &mut Scratch, raw: &mut Vec<RawMatch>, ci: usize, comment: &Comment| {
+                let mut out = Vec::new();
+                let mut segments = Vec::with_capacity(2);
+                segments.push((comment.span, Target::Body));
+                if let Some(name) = comment.name_span {
+                    segments.push((name, Target::Name));
+                }
+                for (span, target) in segments {
+                    let Some(text) = source.get(span.start..span.end) else {
+                        continue;
+                    };
+                    raw.clear();
+                    self.compiled
+                        .check_segment(text, target, scratch, raw, None);
+                    let place = Place {
+                        source,
+                        index: &index,
+                        base: span.start,
+                        target,
+                        comment: Some(ci),
+                        quotes: if target == Target::Body {
+                            &comment.quotes
+                        } else {
+                            &[]
+                        },
+                    };
+                    out.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
+                }
+                out
+            };
+        // Handing a few comments to the thread pool costs more than checking them: a service
+        // checks one comment per call, and `check` already spreads whole threads over the pool.
+        let per_comment: Vec<Vec<Finding>> = if thread.comments.len() < PARALLEL_MIN_COMMENTS {
+            thread
+                .comments
+                .iter()
+                .enumerate()
+                .map(|(ci, comment)| check_comment(&mut scratch, &mut raw, ci, comment))
+                .collect()
+        } else {
+            thread
+                .comments
+                .par_iter()
+                .enumerate()
+                .map_init(
+                    || (Scratch::default(), Vec::new()),
+                    |(scratch, raw), (ci, comment)| check_comment(scratch, raw, ci, comment),
+                )
+                .collect()
+        };
         findings.extend(per_comment.into_iter().flatten());
         sort_findings(&mut findings);
         findings
