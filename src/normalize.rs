@@ -190,16 +190,59 @@ pub struct Normalized {
     /// With the `repeats` step: `runs[i]` is how many times the letter at normalised byte `i`
     /// was repeated in the original (1 for a single letter). Empty without the step.
     pub runs: Vec<u32>,
+    /// The sparse form of the offset map, used when `offsets` is empty (see
+    /// [`SharedForm::prepare`]): the text is the original byte for byte except at these
+    /// replaced characters, in order.
+    pub edits: Vec<Edit>,
+}
+
+/// One character of the original replaced in normalised text: original bytes `orig..orig_end`
+/// became normalised bytes `norm..norm_end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edit {
+    pub norm: usize,
+    pub norm_end: usize,
+    pub orig: usize,
+    pub orig_end: usize,
 }
 
 impl Normalized {
     /// The original byte span of normalised bytes `start..end` (`end > start`).
     pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.offsets.is_empty() {
+            return self.sparse_span(start, end);
+        }
         if end <= start {
             let at = self.offsets[start.min(self.offsets.len() - 1)];
             return (at, at);
         }
         (self.offsets[start], self.ends[end - 1])
+    }
+
+    /// [`Normalized::original_span`] through `edits`: a byte inside a replacement maps to the
+    /// whole replaced character, any other byte is shifted by the edits before it.
+    fn sparse_span(&self, start: usize, end: usize) -> (usize, usize) {
+        // The last edit starting at or before normalised byte `i`.
+        let edit_at = |i: usize| {
+            let k = self.edits.partition_point(|e| e.norm <= i);
+            k.checked_sub(1).map(|k| &self.edits[k])
+        };
+        let map_start = |i: usize| match edit_at(i) {
+            Some(e) if i < e.norm_end => e.orig,
+            Some(e) => i - e.norm_end + e.orig_end,
+            None => i,
+        };
+        if end <= start {
+            let at = map_start(start);
+            return (at, at);
+        }
+        let last = end - 1;
+        let orig_end = match edit_at(last) {
+            Some(e) if last < e.norm_end => e.orig_end,
+            Some(e) => end - e.norm_end + e.orig_end,
+            None => end,
+        };
+        (map_start(start), orig_end)
     }
 
     /// The repeat count of the letter at normalised byte `i` (1 without the `repeats` step).
@@ -431,6 +474,7 @@ impl Normalizer {
         out.offsets.clear();
         out.ends.clear();
         out.runs.clear();
+        out.edits.clear();
         if !profile.has_token_steps() && !full {
             // Fast path: runs of ASCII are copied (and lower-cased) in bulk with their
             // offsets; only other characters go through the per-character steps.
@@ -1016,6 +1060,153 @@ fn non_ascii_steps(
             emit(m, start, end);
         }
     });
+}
+
+/// Non-ASCII punctuation common in comments: curly quotes, dashes, the ellipsis, the no-break
+/// space, a few symbols. [`SharedForm`] keeps such a text on its fast path when every profile
+/// maps the character alike.
+const SHARED_CANDIDATES: &[char] = &[
+    '\u{2018}', '\u{2019}', '\u{201A}', '\u{201C}', '\u{201D}', '\u{201E}', '\u{2026}', '\u{2013}',
+    '\u{2014}', '\u{2212}', '\u{00A0}', '\u{00A3}', '\u{20AC}', '\u{00B0}', '\u{00AB}', '\u{00BB}',
+    '\u{2039}', '\u{203A}', '\u{2022}', '\u{00B7}', '\u{2032}', '\u{00B4}', '\u{00A9}', '\u{00AE}',
+];
+
+/// What every profile of a rule collection agrees on, for the common case: text that is ASCII
+/// apart from a few punctuation characters, with nothing for leet, censor or separators to do
+/// and no letter three times in a row. On such a text every profile's normalised form is this
+/// one, except that `repeats` would also fold doubled letters; the engine accounts for that by
+/// looking for terms as spelled (see `docs/engine.md`). One pass and one automaton scan then
+/// serve every profile. [`SharedForm::prepare`] says whether a text qualifies.
+#[derive(Debug, Clone)]
+pub struct SharedForm {
+    casefold: bool,
+    /// The token steps any profile takes, and `repeats` if any profile folds repeats.
+    steps: Profile,
+    /// The non-ASCII characters every profile maps alike, and what to.
+    chars: Vec<(char, Box<str>)>,
+}
+
+impl SharedForm {
+    /// The shared form of `profiles`; `None` when they disagree on case folding (no text has
+    /// a shared form then) or there are none.
+    pub fn new(profiles: &[Profile]) -> Option<SharedForm> {
+        let first = profiles.first()?;
+        if profiles.iter().any(|p| p.casefold != first.casefold) {
+            return None;
+        }
+        let mut steps = Profile::NONE;
+        for p in profiles {
+            steps.leet |= p.leet;
+            steps.censor |= p.censor;
+            steps.separators |= p.separators;
+            steps.repeats |= p.repeats;
+        }
+        let chars = SHARED_CANDIDATES
+            .iter()
+            .filter_map(|&c| {
+                let mut maps = profiles.iter().map(|&p| {
+                    let mut m = String::new();
+                    non_ascii_steps(c, 0, c.len_utf8(), p, &mut |ch, _, _| m.push(ch));
+                    m
+                });
+                let m = maps.next()?;
+                // The replacement must not create or join words, and must be something the
+                // byte scan in `prepare` classifies correctly (a non-ASCII separator is not).
+                let quiet = !m.is_empty()
+                    && m.chars().all(|ch| {
+                        !is_word_char(ch)
+                            && ch != CENSOR_MARK
+                            && !is_zero_width(ch)
+                            && (ch.is_ascii() || !is_separator(ch))
+                    });
+                (quiet && maps.all(|other| other == m)).then(|| (c, m.into_boxed_str()))
+            })
+            .collect();
+        Some(SharedForm {
+            casefold: first.casefold,
+            steps,
+            chars,
+        })
+    }
+
+    /// Write the shared form of `text` into `out`, with its offsets in sparse form
+    /// ([`Normalized::edits`]), and say whether it is every profile's normalised form (up to
+    /// folded repeats). `false`: the text needs each profile's full pass.
+    pub fn prepare(&self, text: &str, out: &mut Normalized) -> bool {
+        out.text.clear();
+        out.offsets.clear();
+        out.ends.clear();
+        out.runs.clear();
+        out.edits.clear();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let j = i + ascii_prefix_len(&bytes[i..]);
+            out.text.push_str(&text[i..j]);
+            i = j;
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            let Some((_, m)) = self.chars.iter().find(|(k, _)| *k == c) else {
+                return false;
+            };
+            let norm = out.text.len();
+            out.text.push_str(m);
+            out.edits.push(Edit {
+                norm,
+                norm_end: out.text.len(),
+                orig: i,
+                orig_end: i + c.len_utf8(),
+            });
+            i += c.len_utf8();
+        }
+        if self.casefold {
+            out.text.make_ascii_lowercase();
+        }
+        !self.needs_full_pass(out.text.as_bytes())
+    }
+
+    fn needs_full_pass(&self, bytes: &[u8]) -> bool {
+        // A `*` is a censor mark wherever it stands next to letters; the full pass decides.
+        if self.steps.censor && memchr::memchr(b'*', bytes).is_some() {
+            return true;
+        }
+        if self.steps.repeats
+            && bytes
+                .windows(3)
+                .any(|w| w[0] == w[1] && w[1] == w[2] && w[0].is_ascii_alphabetic())
+        {
+            return true;
+        }
+        // Non-ASCII bytes here belong to characters `new` admitted: neither word characters
+        // nor separators, so class 0, as `needs_token_pass` treats them.
+        (self.steps.leet || self.steps.censor || self.steps.separators)
+            && token_pass_scan(
+                bytes.iter().map(|&b| {
+                    let class = if b < 128 { ASCII_CLASS[b as usize] } else { 0 };
+                    (b, class)
+                }),
+                self.steps,
+            )
+    }
+}
+
+/// Length of the ASCII prefix of `bytes`, eight bytes at a time.
+fn ascii_prefix_len(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while i + 8 <= bytes.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i].is_ascii() {
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]

@@ -578,3 +578,59 @@ fn regex_triggers_are_long_enough_to_be_rare() {
         assert_eq!(got, want, "{pattern}");
     }
 }
+
+/// A regex without triggers runs on every text in its scope, which costs more than all the
+/// bundled terms together: every bundled regex must have triggers, and none may be a common
+/// word alone.
+#[test]
+fn every_bundled_regex_has_rare_triggers() {
+    let (sets, _) = threadlint::rules::load_bundled();
+    let mut checked = 0;
+    for rule in sets.iter().flat_map(|s| &s.rules) {
+        let Some(spec) = &rule.regex else { continue };
+        let triggers = threadlint::engine::regex_triggers(&spec.pattern);
+        let Some(triggers) = triggers else {
+            panic!("{}: regex has no trigger literals", rule.full_id);
+        };
+        for t in &triggers {
+            assert!(
+                !["you ", "the ", "are ", " you ", "all "].contains(&t.as_str()),
+                "{}: trigger {t:?} is too common",
+                rule.full_id
+            );
+        }
+        eprintln!("{}: {:?}", rule.full_id, triggers);
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} bundled regexes");
+}
+
+/// Required sets: some part of every match contains one of the literals; common words alone do
+/// not count.
+#[test]
+fn regex_triggers_fall_back_to_a_required_set() {
+    use threadlint::engine::regex_triggers;
+    let table: &[(&str, Option<&[&str]>)] = &[
+        (
+            r"\b(?:a|an|one) (?:[\w.\-]+ ){0,3}(?:officials?|sources?) \w+",
+            Some(&["official", "source"]),
+        ),
+        (
+            r"(?:^|[.!?]\s+)(?:apparently|allegedly),? \w+",
+            Some(&["allegedly", "apparently"]),
+        ),
+        (r"\b(?:you|u|ya) (?:[\w]+ )*(?:are|is)\b", None),
+        (
+            r"\b(?:he|she) \w+ (?:idiot|dense)\w*|\bare you (?:dumb|thick)\w*",
+            Some(&["dense", "dumb", "idiot", "thick"]),
+        ),
+    ];
+    for (pattern, want) in table {
+        let mut got = regex_triggers(pattern);
+        if let Some(g) = got.as_mut() {
+            g.sort();
+        }
+        let want = want.map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(got, want, "{pattern}");
+    }
+}

@@ -5,7 +5,7 @@
 
 use super::BuildError;
 use crate::finding::Target;
-use crate::normalize::{self, Normalized, Normalizer, Profile};
+use crate::normalize::{self, Normalized, Normalizer, Profile, SharedForm};
 use crate::rules::{QuotedPolicy, RuleSet, TermMode};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
@@ -87,6 +87,174 @@ pub struct CompiledRule {
 pub struct Compiled {
     pub rules: Vec<CompiledRule>,
     pub profiles: Vec<ProfileMatcher>,
+    /// One automaton for every profile at once, for texts with a shared normalised form.
+    pub fast: Option<FastPath>,
+}
+
+/// What one pattern of the fast automaton stands for.
+#[derive(Debug, Clone, Copy)]
+pub struct FastTarget {
+    pub profile: u32,
+    /// A pattern of that profile; `None`: a spelling of a regex literal of a profile that
+    /// folds repeats, which sends the profile through its full pass (its regexes run on
+    /// folded text).
+    pub pattern: Option<u32>,
+}
+
+/// The fast path (see `docs/engine.md`): texts whose normalised form every profile shares are
+/// scanned once, by an automaton of every profile's patterns. A profile that folds repeats
+/// contributes its patterns as spelled ("bollocks", not "bolocks" with a doubled "l"): the
+/// shared form has no letter three times in a row, so a spelled term occurs exactly where the
+/// folded one would with the same repeat counts, and the matcher checks that the letters on
+/// either side do not continue a run.
+pub struct FastPath {
+    pub form: SharedForm,
+    pub ac: Option<AhoCorasick>,
+    /// Targets of fast pattern `i`: `targets[starts[i]..starts[i + 1]]`.
+    pub targets: Vec<FastTarget>,
+    pub starts: Vec<u32>,
+    /// Profiles that take the full pass on every text: they fold repeats and have a regex
+    /// without a literal, which must run on folded text.
+    pub always_full: Vec<bool>,
+}
+
+impl FastPath {
+    pub fn targets_of(&self, pattern: usize) -> &[FastTarget] {
+        &self.targets[self.starts[pattern] as usize..self.starts[pattern + 1] as usize]
+    }
+}
+
+/// A pattern as spelled: each letter written as many times as its run says.
+fn spelled(text: &str, runs: &[u32]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        for _ in 0..runs.get(i).copied().unwrap_or(1).max(1) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Letters of a regex literal that [`literal_spellings`] varies; the rest of a longer literal
+/// is dropped (its start is still a necessary condition) to bound the count at 2^8.
+const SPELLING_LETTERS: usize = 8;
+
+/// Every way the literal (in folded text) can be spelled in text without a letter three times
+/// in a row: each letter once or twice.
+fn literal_spellings(lit: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut letters = 0;
+    for c in lit.chars() {
+        if c.is_alphabetic() {
+            if letters == SPELLING_LETTERS {
+                break;
+            }
+            letters += 1;
+            out = out
+                .into_iter()
+                .flat_map(|s| {
+                    let mut once = s.clone();
+                    once.push(c);
+                    let mut twice = s;
+                    twice.push(c);
+                    twice.push(c);
+                    [once, twice]
+                })
+                .collect();
+        } else {
+            for s in &mut out {
+                s.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn build_automaton(patterns: &[&str]) -> Result<AhoCorasick, aho_corasick::BuildError> {
+    // A DFA is fastest to search but slow to build and large for big lists; the contiguous
+    // NFA builds 100,000 terms in well under a second and searches nearly as fast.
+    let kind = if patterns.len() <= 5_000 {
+        AhoCorasickKind::DFA
+    } else {
+        AhoCorasickKind::ContiguousNFA
+    };
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(kind))
+        .build(patterns)
+        .or_else(|_| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(patterns)
+        })
+}
+
+fn build_fast(profiles: &[ProfileMatcher]) -> Result<Option<FastPath>, aho_corasick::BuildError> {
+    let list: Vec<Profile> = profiles.iter().map(|p| p.profile).collect();
+    let Some(form) = SharedForm::new(&list) else {
+        return Ok(None);
+    };
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut lists: Vec<Vec<FastTarget>> = Vec::new();
+    let mut spellings: Vec<String> = Vec::new();
+    let mut add = |spelling: String, target: FastTarget| {
+        let next = spellings.len();
+        let id = *ids.entry(spelling.clone()).or_insert(next);
+        if id == next {
+            spellings.push(spelling);
+            lists.push(Vec::new());
+        }
+        lists[id].push(target);
+    };
+    for (pi, pm) in profiles.iter().enumerate() {
+        for (k, p) in pm.patterns.iter().enumerate() {
+            let target = FastTarget {
+                profile: pi as u32,
+                pattern: Some(k as u32),
+            };
+            if !pm.profile.repeats {
+                add(p.text.clone(), target);
+                continue;
+            }
+            if p.uses.iter().any(|u| u.kind != UseKind::RegexLiteral) {
+                add(spelled(&p.text, &p.runs), target);
+            }
+            if p.uses.iter().any(|u| u.kind == UseKind::RegexLiteral) {
+                for v in literal_spellings(&p.text) {
+                    add(
+                        v,
+                        FastTarget {
+                            profile: pi as u32,
+                            pattern: None,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    let ac = if spellings.is_empty() {
+        None
+    } else {
+        let refs: Vec<&str> = spellings.iter().map(String::as_str).collect();
+        Some(build_automaton(&refs)?)
+    };
+    let mut starts = Vec::with_capacity(lists.len() + 1);
+    let mut targets = Vec::new();
+    for l in lists {
+        starts.push(targets.len() as u32);
+        targets.extend(l);
+    }
+    starts.push(targets.len() as u32);
+    Ok(Some(FastPath {
+        form,
+        ac,
+        targets,
+        starts,
+        always_full: profiles
+            .iter()
+            .map(|p| p.profile.repeats && !p.always_regex.is_empty())
+            .collect(),
+    }))
 }
 
 fn display_term(text: &str, mode: TermMode) -> Box<str> {
@@ -175,6 +343,99 @@ fn required_literal(hir: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
     }
 }
 
+/// Words too common to make a regex trigger worth having: a literal made only of these
+/// (`"you "`, `"are you "`) occurs in most comments.
+const COMMON_WORDS: &[&str] = &[
+    "a", "about", "all", "also", "always", "am", "an", "and", "any", "are", "as", "at", "be",
+    "because", "been", "but", "by", "can", "did", "do", "every", "for", "from", "get", "had",
+    "has", "have", "he", "her", "him", "his", "how", "i", "if", "in", "is", "it", "its", "just",
+    "like", "me", "more", "my", "never", "no", "not", "of", "on", "one", "only", "or", "our",
+    "out", "people", "really", "said", "says", "she", "so", "some", "than", "that", "the", "their",
+    "them", "then", "there", "these", "they", "this", "those", "to", "two", "u", "up", "very",
+    "was", "we", "were", "what", "when", "who", "why", "will", "with", "would", "ya", "you",
+    "your",
+];
+
+/// How rare a trigger literal is likely to be: its longest word that is not a common word
+/// (its length in bytes when it has no word at all, like `(((`).
+fn literal_score(lit: &str) -> usize {
+    let words: Vec<&str> = lit
+        .split(|c: char| !normalize::is_word_char(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return lit.len();
+    }
+    words
+        .iter()
+        .filter(|w| !COMMON_WORDS.contains(w))
+        .map(|w| w.len())
+        .max()
+        .unwrap_or(1)
+}
+
+/// Most literals a required set may hold.
+const MAX_REQUIRED_SET: usize = 500;
+
+/// A set of literals of which every match of `hir` contains at least one, choosing in each
+/// concatenation the part whose literals look rarest ([`literal_score`]).
+fn required_set(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
+    use regex_syntax::hir::HirKind;
+    let score = |set: &[String]| {
+        let worst = set.iter().map(|l| literal_score(l)).min().unwrap_or(0);
+        (worst, std::cmp::Reverse(set.len()))
+    };
+    match hir.kind() {
+        HirKind::Literal(lit) => {
+            let text = String::from_utf8(lit.0.to_vec()).ok()?;
+            (!text.is_empty()).then(|| vec![text])
+        }
+        HirKind::Capture(c) => required_set(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required_set(&r.sub),
+        HirKind::Alternation(alts) => {
+            let mut out = Vec::new();
+            for alt in alts {
+                out.extend(required_set(alt)?);
+                if out.len() > MAX_REQUIRED_SET {
+                    return None;
+                }
+            }
+            out.sort();
+            out.dedup();
+            Some(out)
+        }
+        HirKind::Concat(subs) => {
+            // Any part's set will do, and so will a run of adjacent literals joined.
+            let mut options: Vec<Vec<String>> = Vec::new();
+            let mut run: Vec<u8> = Vec::new();
+            for sub in subs {
+                if let HirKind::Literal(lit) = sub.kind() {
+                    run.extend_from_slice(&lit.0);
+                    continue;
+                }
+                if let Ok(text) = String::from_utf8(std::mem::take(&mut run)) {
+                    if !text.is_empty() {
+                        options.push(vec![text]);
+                    }
+                }
+                if let Some(set) = required_set(sub) {
+                    options.push(set);
+                }
+            }
+            if let Ok(text) = String::from_utf8(run) {
+                if !text.is_empty() {
+                    options.push(vec![text]);
+                }
+            }
+            options
+                .into_iter()
+                .filter(|set| set.iter().all(|l| l.len() >= MIN_TRIGGER_LEN))
+                .max_by_key(|set| score(set))
+        }
+        _ => None,
+    }
+}
+
 /// The regex's required literal as text, when it has one that is valid UTF-8.
 pub fn regex_literal(pattern: &str) -> Option<String> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
@@ -190,7 +451,9 @@ pub const MIN_TRIGGER_LEN: usize = 3;
 /// Literals of which at least one occurs in every text the regex matches: its required literal
 /// when that is at least [`MIN_TRIGGER_LEN`] bytes, else the set of literals every match starts
 /// (or else ends) with (`\b(?:the|all) jews` -> `the jews`, `all jews`) when each is that
-/// long. `None`: the regex has to run on every text in its scope.
+/// long, else a set some part of every match contains (`\b(?:a|one) (?:official|source)s?
+/// said` -> `official`, `source`) when each is that long and not only common words. `None`:
+/// the regex has to run on every text in its scope.
 pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
@@ -199,7 +462,7 @@ pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
     }
     // The literals every match starts with, else those every match ends with
     // (`\b(?:you|u) (?:idiot|moron)s?\b` ends in "idiot", "idiots", ...).
-    [ExtractKind::Prefix, ExtractKind::Suffix]
+    let affixes = [ExtractKind::Prefix, ExtractKind::Suffix]
         .into_iter()
         .find_map(|kind| {
             let mut ex = Extractor::new();
@@ -226,7 +489,7 @@ pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
                         std::str::from_utf8(&b[skip..]).ok()?
                     }
                 };
-                if text.len() < MIN_TRIGGER_LEN {
+                if text.len() < MIN_TRIGGER_LEN || literal_score(text) < MIN_TRIGGER_LEN {
                     return None;
                 }
                 out.push(text.to_string());
@@ -234,7 +497,10 @@ pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
             out.sort();
             out.dedup();
             Some(out)
-        })
+        });
+    affixes.or_else(|| {
+        required_set(&hir).filter(|set| set.iter().all(|l| literal_score(l) >= MIN_TRIGGER_LEN))
+    })
 }
 
 pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
@@ -336,8 +602,7 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                                         &Normalized {
                                             runs: vec![1; lit.len()],
                                             text: lit,
-                                            offsets: Vec::new(),
-                                            ends: Vec::new(),
+                                            ..Normalized::default()
                                         },
                                         Use {
                                             rule: rule_no,
@@ -389,23 +654,8 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
             let ac = if b.patterns.is_empty() {
                 None
             } else {
-                // A DFA is fastest to search but slow to build and large for big lists; the
-                // contiguous NFA builds 100,000 terms in well under a second and searches nearly
-                // as fast.
-                let kind = if b.patterns.len() <= 5_000 {
-                    AhoCorasickKind::DFA
-                } else {
-                    AhoCorasickKind::ContiguousNFA
-                };
-                match AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(kind))
-                    .build(b.patterns.iter().map(|p| p.text.as_bytes()))
-                    .or_else(|_| {
-                        AhoCorasick::builder()
-                            .match_kind(MatchKind::Standard)
-                            .build(b.patterns.iter().map(|p| p.text.as_bytes()))
-                    }) {
+                let texts: Vec<&str> = b.patterns.iter().map(|p| p.text.as_str()).collect();
+                match build_automaton(&texts) {
                     Ok(ac) => Some(ac),
                     Err(e) => {
                         return Err(vec![BuildError {
@@ -441,7 +691,19 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
             })
         })
         .collect::<Result<Vec<_>, Vec<BuildError>>>()?;
-    Ok(Compiled { rules, profiles })
+    let fast = build_fast(&profiles).map_err(|e| {
+        vec![BuildError {
+            origin: "<engine>".into(),
+            line: 0,
+            column: 0,
+            message: format!("cannot build the shared automaton: {e}"),
+        }]
+    })?;
+    Ok(Compiled {
+        rules,
+        profiles,
+        fast,
+    })
 }
 
 /// Words of a normalised pattern: `(byte offset, byte length, letters with repeats expanded)`.

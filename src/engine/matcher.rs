@@ -4,7 +4,7 @@
 //! Owns candidate verification. It works on one standalone text and reports spans relative
 //! to it; placing them in a thread (offsets, lines, quotes) is `engine::mod`'s job.
 
-use super::build::{target_bit, Compiled, Pattern, UseKind};
+use super::build::{target_bit, Compiled, FastPath, Pattern, UseKind};
 use crate::finding::Target;
 use crate::normalize::{self, censored_token, Normalized, Normalizer, CENSOR_MARK};
 use crate::rules::TermMode;
@@ -18,6 +18,18 @@ pub struct Scratch {
     norms: Vec<Normalized>,
     done: Vec<normalize::Profile>,
     used: usize,
+    /// The text's shared form, on the fast path.
+    shared: Normalized,
+    /// Fast-path hits, with the profile each is for.
+    fast_hits: Vec<(u32, Hit)>,
+    /// Profiles that take their full pass for the current text, on the fast path.
+    full: Vec<bool>,
+    work: Work,
+}
+
+/// Buffers for verifying one profile's candidates.
+#[derive(Default)]
+struct Work {
     hits: Vec<Hit>,
     cands: Vec<Cand>,
     near: Vec<NearHit>,
@@ -25,6 +37,17 @@ pub struct Scratch {
     regex_rules: Vec<u32>,
     word_starts: Vec<usize>,
     token: Vec<char>,
+}
+
+impl Work {
+    fn clear(&mut self) {
+        self.hits.clear();
+        self.cands.clear();
+        self.near.clear();
+        self.unless.clear();
+        self.regex_rules.clear();
+        self.word_starts.clear();
+    }
 }
 
 /// A pattern occurrence in the normalised text, for one use of that pattern.
@@ -75,6 +98,18 @@ pub struct RawMatch {
     pub end: usize,
     pub normalized: String,
     pub term: String,
+    /// `term`, `regex` or `near`: of two matches of one rule on one span, the first kind in
+    /// that order is kept.
+    pub kind: &'static str,
+}
+
+/// Preference among matches of one rule on one span (see [`RawMatch::kind`]).
+fn kind_rank(kind: &str) -> u8 {
+    match kind {
+        "term" => 0,
+        "regex" => 1,
+        _ => 2,
+    }
 }
 
 /// Why a candidate was kept or dropped (for `explain`).
@@ -164,6 +199,31 @@ fn runs_ok(norm: &Normalized, start: usize, p: &Pattern) -> bool {
         .all(|(i, &r)| run_ok(norm.run_at(start + i), r))
 }
 
+/// On the shared form (letters not folded), whether the match `start..end` takes whole runs:
+/// the letter before it is not its first letter and the letter after it is not its last, as
+/// when the folded term's repeat counts must equal the text's.
+fn runs_end_at(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let continues = |at: Option<&u8>, edge: u8| edge.is_ascii_alphabetic() && at == Some(&edge);
+    end > start
+        && !(start > 0 && continues(b.get(start - 1), b[start]))
+        && !continues(b.get(end), b[end - 1])
+}
+
+/// `text` with each run of one letter written once, as the `repeats` step writes it.
+fn fold_letter_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = None;
+    for c in text.chars() {
+        if c.is_alphabetic() && last == Some(c) {
+            continue;
+        }
+        out.push(c);
+        last = Some(c);
+    }
+    out
+}
+
 /// Compare pattern `p` with the normalised text from `start`, where a censor mark in the text
 /// stands for one letter of the pattern (each repeat of it). Returns the end of the match.
 fn wild_match(norm: &Normalized, start: usize, p: &Pattern) -> Option<usize> {
@@ -204,8 +264,32 @@ impl Compiled {
     ) {
         let bit = target_bit(target);
         s.used = 0;
+        // `explain` shows every profile's own normalised text, so it always takes the full
+        // pass; the fast path must find exactly what the full pass finds (tested).
+        let fast = match (&self.fast, &trace) {
+            (Some(f), None) if f.form.prepare(text, &mut s.shared) => Some(f),
+            _ => None,
+        };
+        if let Some(fast) = fast {
+            self.scan_shared(fast, bit, s);
+        }
         for (pi, pm) in self.profiles.iter().enumerate() {
             if pm.scope & bit == 0 {
+                continue;
+            }
+            s.work.clear();
+            if fast.is_some() && !s.full[pi] {
+                let hits = s.fast_hits.iter().filter(|(p, _)| *p as usize == pi);
+                s.work.hits.extend(hits.map(|(_, h)| *h));
+                self.verify(
+                    pi,
+                    &s.shared,
+                    pm.profile.repeats,
+                    bit,
+                    &mut s.work,
+                    out,
+                    None,
+                );
                 continue;
             }
             // Profiles that normalise this text alike (on ASCII text, `plain` and a default
@@ -230,17 +314,12 @@ impl Compiled {
             if let Some((_, texts)) = trace.as_mut() {
                 texts.push((pi, norm.text.clone()));
             }
-            s.hits.clear();
-            s.cands.clear();
-            s.near.clear();
-            s.unless.clear();
-            s.regex_rules.clear();
-            s.word_starts.clear();
+            let w = &mut s.work;
             if let Some(ac) = &pm.ac {
                 for m in ac.find_overlapping_iter(norm.text.as_str()) {
                     let p = m.pattern().as_u32();
                     for u in 0..pm.patterns[p as usize].uses.len() {
-                        s.hits.push(Hit {
+                        w.hits.push(Hit {
                             pattern: p,
                             use_idx: u as u32,
                             start: m.start(),
@@ -253,176 +332,248 @@ impl Compiled {
             if pm.profile.censor
                 && memchr::memchr(CENSOR_MARK as u8, norm.text.as_bytes()).is_some()
             {
-                censor_hits(pm, norm, &mut s.token, &mut s.hits);
+                censor_hits(pm, norm, &mut w.token, &mut w.hits);
             }
-            for h in &mut s.hits {
-                let p = &pm.patterns[h.pattern as usize];
-                let u = &p.uses[h.use_idx as usize];
-                let rule = &self.rules[u.rule as usize];
-                let mut verdict = Verdict::Confirmed;
-                if rule.scope & bit == 0 {
-                    verdict = Verdict::Scope;
-                } else if u.kind != UseKind::RegexLiteral
-                    && !boundary_ok(&norm.text, h.start, h.end, &p.text, u.mode)
-                {
-                    verdict = Verdict::Boundary;
-                } else if u.kind != UseKind::RegexLiteral && !h.wild && !runs_ok(norm, h.start, p) {
-                    verdict = Verdict::Repeats;
+            let traces = trace.as_mut().map(|(t, _)| &mut **t);
+            self.verify(pi, norm, false, bit, w, out, traces);
+        }
+        // Sorted on every field that identifies a match, so the order in which the automata
+        // report them (which differs between the fast and the full path) does not matter.
+        let key = |m: &RawMatch| (m.start, m.end, m.rule, kind_rank(m.kind));
+        out.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.term.cmp(&b.term)));
+        out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.rule == b.rule);
+    }
+
+    /// The fast path's one scan: hits of every profile in scope, and which profiles must take
+    /// their full pass after all.
+    fn scan_shared(&self, fast: &FastPath, bit: u8, s: &mut Scratch) {
+        s.full.clear();
+        s.full.extend_from_slice(&fast.always_full);
+        s.fast_hits.clear();
+        let Some(ac) = &fast.ac else {
+            return;
+        };
+        for m in ac.find_overlapping_iter(s.shared.text.as_str()) {
+            for t in fast.targets_of(m.pattern().as_usize()) {
+                let pm = &self.profiles[t.profile as usize];
+                if pm.scope & bit == 0 {
+                    continue;
                 }
-                if verdict == Verdict::Confirmed {
-                    // A stem's finding covers the whole word ("parasites", not "parasit").
-                    let (start, end) = extend_to_word(&norm.text, h.start, h.end, u.mode);
-                    h.start = start;
-                    h.end = end;
-                }
-                if verdict == Verdict::Confirmed {
-                    match u.kind {
-                        UseKind::Term => s.cands.push(Cand {
-                            rule: u.rule,
-                            kind: "term",
-                            start: h.start,
-                            end: h.end,
-                            term: u.display.to_string(),
-                        }),
-                        UseKind::Near(g) => s.near.push(NearHit {
-                            rule: u.rule,
-                            group: g,
-                            start: h.start,
-                            end: h.end,
-                            display: u.display.clone(),
-                        }),
-                        UseKind::Unless(i) => s.unless.push(UnlessHit {
-                            rule: u.rule,
-                            phrase: i,
-                            start: h.start,
-                            end: h.end,
-                        }),
-                        UseKind::RegexLiteral => s.regex_rules.push(u.rule),
-                    }
-                }
-                // Term candidates get their final verdict after `unless`; near parts after
-                // pairing; the rest are final now.
-                let deferred = verdict == Verdict::Confirmed
-                    && matches!(u.kind, UseKind::Term | UseKind::Near(_));
-                if let Some((traces, _)) = trace.as_mut() {
-                    if !deferred {
-                        let verdict = match (&verdict, u.kind) {
-                            (Verdict::Confirmed, _) => Verdict::Trigger,
-                            _ => verdict,
-                        };
-                        traces.push(Trace {
-                            profile: pi,
-                            rule: u.rule,
-                            kind: kind_name(u.kind),
-                            term: u.display.to_string(),
-                            norm_span: (h.start, h.end),
-                            span: norm.original_span(h.start, h.end),
-                            verdict,
-                        });
-                    }
-                }
-            }
-            // Regexes: those whose literal occurred, and those without a literal.
-            s.regex_rules.extend(
-                pm.always_regex
-                    .iter()
-                    .copied()
-                    .filter(|r| self.rules[*r as usize].scope & bit != 0),
-            );
-            s.regex_rules.sort_unstable();
-            s.regex_rules.dedup();
-            for &r in &s.regex_rules {
-                let rule = &self.rules[r as usize];
-                let Some(re) = &rule.regex else { continue };
-                let before = s.cands.len();
-                for m in re.find_iter(&norm.text) {
-                    if m.start() == m.end() {
+                let Some(p) = t.pattern else {
+                    s.full[t.profile as usize] = true;
+                    continue;
+                };
+                for (u, use_) in pm.patterns[p as usize].uses.iter().enumerate() {
+                    // Regex literals of a profile that folds repeats are looked for by their
+                    // spellings instead (the `None` targets above).
+                    if pm.profile.repeats && use_.kind == UseKind::RegexLiteral {
                         continue;
                     }
-                    s.cands.push(Cand {
-                        rule: r,
-                        kind: "regex",
-                        start: m.start(),
-                        end: m.end(),
-                        term: re.as_str().to_string(),
-                    });
-                }
-                if s.cands.len() == before {
-                    if let Some((traces, _)) = trace.as_mut() {
-                        traces.push(Trace {
-                            profile: pi,
-                            rule: r,
-                            kind: "regex",
-                            term: re.as_str().to_string(),
-                            norm_span: (0, 0),
-                            span: (0, 0),
-                            verdict: Verdict::RegexNoMatch,
-                        });
-                    }
+                    s.fast_hits.push((
+                        t.profile,
+                        Hit {
+                            pattern: p,
+                            use_idx: u as u32,
+                            start: m.start(),
+                            end: m.end(),
+                            wild: false,
+                        },
+                    ));
                 }
             }
-            if !s.near.is_empty() {
-                ensure_word_starts(norm, &mut s.word_starts);
-                self.pair_near(
-                    norm,
-                    &mut s.near,
-                    &s.word_starts,
-                    &mut s.cands,
-                    pi,
-                    trace.as_mut().map(|(t, _)| &mut **t),
-                );
+        }
+    }
+
+    /// Confirm or reject profile `pi`'s hits (in `w.hits`) in `norm`, its normalised text.
+    /// `spelled`: `norm` is the shared form and the profile folds repeats, so terms were
+    /// found as spelled and a run must not continue past either end of a match.
+    #[allow(clippy::too_many_arguments)]
+    fn verify(
+        &self,
+        pi: usize,
+        norm: &Normalized,
+        spelled: bool,
+        bit: u8,
+        w: &mut Work,
+        out: &mut Vec<RawMatch>,
+        mut trace: Option<&mut Vec<Trace>>,
+    ) {
+        let pm = &self.profiles[pi];
+        for h in &mut w.hits {
+            let p = &pm.patterns[h.pattern as usize];
+            let u = &p.uses[h.use_idx as usize];
+            let rule = &self.rules[u.rule as usize];
+            let mut verdict = Verdict::Confirmed;
+            if rule.scope & bit == 0 {
+                verdict = Verdict::Scope;
+            } else if u.kind != UseKind::RegexLiteral
+                && !boundary_ok(&norm.text, h.start, h.end, &p.text, u.mode)
+            {
+                verdict = Verdict::Boundary;
+            } else if u.kind != UseKind::RegexLiteral
+                && !h.wild
+                && !if spelled {
+                    runs_end_at(&norm.text, h.start, h.end)
+                } else {
+                    runs_ok(norm, h.start, p)
+                }
+            {
+                verdict = Verdict::Repeats;
             }
-            if s.cands.is_empty() {
-                continue;
+            if verdict == Verdict::Confirmed {
+                // A stem's finding covers the whole word ("parasites", not "parasit").
+                let (start, end) = extend_to_word(&norm.text, h.start, h.end, u.mode);
+                h.start = start;
+                h.end = end;
             }
-            let needs_words = s
-                .unless
-                .iter()
-                .any(|u| self.rules[u.rule as usize].unless_within > 0);
-            if needs_words {
-                ensure_word_starts(norm, &mut s.word_starts);
+            if verdict == Verdict::Confirmed {
+                match u.kind {
+                    UseKind::Term => w.cands.push(Cand {
+                        rule: u.rule,
+                        kind: "term",
+                        start: h.start,
+                        end: h.end,
+                        term: u.display.to_string(),
+                    }),
+                    UseKind::Near(g) => w.near.push(NearHit {
+                        rule: u.rule,
+                        group: g,
+                        start: h.start,
+                        end: h.end,
+                        display: u.display.clone(),
+                    }),
+                    UseKind::Unless(i) => w.unless.push(UnlessHit {
+                        rule: u.rule,
+                        phrase: i,
+                        start: h.start,
+                        end: h.end,
+                    }),
+                    UseKind::RegexLiteral => w.regex_rules.push(u.rule),
+                }
             }
-            for c in &s.cands {
-                let rule = &self.rules[c.rule as usize];
-                let cancel = s.unless.iter().find(|u| {
-                    u.rule == c.rule
-                        && (overlaps(u.start, u.end, c.start, c.end)
-                            || rule.unless_within > 0
-                                && word_distance(
-                                    &s.word_starts,
-                                    (u.start, u.end),
-                                    (c.start, c.end),
-                                ) <= rule.unless_within)
-                });
-                let verdict = match cancel {
-                    Some(u) => Verdict::Unless(rule.unless[u.phrase as usize].clone()),
-                    None => Verdict::Confirmed,
-                };
-                let span = norm.original_span(c.start, c.end);
-                if let Some((traces, _)) = trace.as_mut() {
+            // Term candidates get their final verdict after `unless`; near parts after
+            // pairing; the rest are final now.
+            let deferred =
+                verdict == Verdict::Confirmed && matches!(u.kind, UseKind::Term | UseKind::Near(_));
+            if let Some(traces) = trace.as_deref_mut() {
+                if !deferred {
+                    let verdict = match (&verdict, u.kind) {
+                        (Verdict::Confirmed, _) => Verdict::Trigger,
+                        _ => verdict,
+                    };
                     traces.push(Trace {
                         profile: pi,
-                        rule: c.rule,
-                        kind: c.kind,
-                        term: c.term.clone(),
-                        norm_span: (c.start, c.end),
-                        span,
-                        verdict: verdict.clone(),
-                    });
-                }
-                if verdict == Verdict::Confirmed {
-                    out.push(RawMatch {
-                        rule: c.rule,
-                        start: span.0,
-                        end: span.1,
-                        normalized: norm.text[c.start..c.end].to_string(),
-                        term: c.term.clone(),
+                        rule: u.rule,
+                        kind: kind_name(u.kind),
+                        term: u.display.to_string(),
+                        norm_span: (h.start, h.end),
+                        span: norm.original_span(h.start, h.end),
+                        verdict,
                     });
                 }
             }
         }
-        out.sort_by_key(|a| (a.start, a.end, a.rule));
-        out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.rule == b.rule);
+        // Regexes: those whose literal occurred, and those without a literal.
+        w.regex_rules.extend(
+            pm.always_regex
+                .iter()
+                .copied()
+                .filter(|r| self.rules[*r as usize].scope & bit != 0),
+        );
+        w.regex_rules.sort_unstable();
+        w.regex_rules.dedup();
+        for &r in &w.regex_rules {
+            let rule = &self.rules[r as usize];
+            let Some(re) = &rule.regex else { continue };
+            let before = w.cands.len();
+            for m in re.find_iter(&norm.text) {
+                if m.start() == m.end() {
+                    continue;
+                }
+                w.cands.push(Cand {
+                    rule: r,
+                    kind: "regex",
+                    start: m.start(),
+                    end: m.end(),
+                    term: re.as_str().to_string(),
+                });
+            }
+            if w.cands.len() == before {
+                if let Some(traces) = trace.as_deref_mut() {
+                    traces.push(Trace {
+                        profile: pi,
+                        rule: r,
+                        kind: "regex",
+                        term: re.as_str().to_string(),
+                        norm_span: (0, 0),
+                        span: (0, 0),
+                        verdict: Verdict::RegexNoMatch,
+                    });
+                }
+            }
+        }
+        if !w.near.is_empty() {
+            ensure_word_starts(norm, &mut w.word_starts);
+            self.pair_near(
+                norm,
+                &mut w.near,
+                &w.word_starts,
+                &mut w.cands,
+                pi,
+                trace.as_deref_mut(),
+            );
+        }
+        if w.cands.is_empty() {
+            return;
+        }
+        let needs_words = w
+            .unless
+            .iter()
+            .any(|u| self.rules[u.rule as usize].unless_within > 0);
+        if needs_words {
+            ensure_word_starts(norm, &mut w.word_starts);
+        }
+        for c in &w.cands {
+            let rule = &self.rules[c.rule as usize];
+            let cancel = w.unless.iter().find(|u| {
+                u.rule == c.rule
+                    && (overlaps(u.start, u.end, c.start, c.end)
+                        || rule.unless_within > 0
+                            && word_distance(&w.word_starts, (u.start, u.end), (c.start, c.end))
+                                <= rule.unless_within)
+            });
+            let verdict = match cancel {
+                Some(u) => Verdict::Unless(rule.unless[u.phrase as usize].clone()),
+                None => Verdict::Confirmed,
+            };
+            let span = norm.original_span(c.start, c.end);
+            if let Some(traces) = trace.as_deref_mut() {
+                traces.push(Trace {
+                    profile: pi,
+                    rule: c.rule,
+                    kind: c.kind,
+                    term: c.term.clone(),
+                    norm_span: (c.start, c.end),
+                    span,
+                    verdict: verdict.clone(),
+                });
+            }
+            if verdict == Verdict::Confirmed {
+                let matched = &norm.text[c.start..c.end];
+                out.push(RawMatch {
+                    rule: c.rule,
+                    start: span.0,
+                    end: span.1,
+                    normalized: if spelled {
+                        fold_letter_runs(matched)
+                    } else {
+                        matched.to_string()
+                    },
+                    term: c.term.clone(),
+                    kind: c.kind,
+                });
+            }
+        }
     }
 
     /// Turn `near` parts into candidates: for each rule, every part that has, from each other
@@ -441,7 +592,8 @@ impl Compiled {
     ) {
         let sentence_starts = sentence_starts(&norm.text);
         near.sort_by(|a, b| {
-            (a.rule, a.start, a.end, a.group).cmp(&(b.rule, b.start, b.end, b.group))
+            (a.rule, a.start, a.end, a.group, &a.display)
+                .cmp(&(b.rule, b.start, b.end, b.group, &b.display))
         });
         let mut i = 0;
         while i < near.len() {

@@ -105,6 +105,24 @@ impl Engine {
         })
     }
 
+    /// The same engine with the shared-form fast path turned off: every text takes each
+    /// profile's full pass. For tests that compare the two.
+    #[doc(hidden)]
+    pub fn without_fast_path(mut self) -> Engine {
+        self.compiled.fast = None;
+        self
+    }
+
+    /// Whether `text` takes the fast path (for tests and benchmarks).
+    #[doc(hidden)]
+    pub fn takes_fast_path(&self, text: &str) -> bool {
+        let mut shared = crate::normalize::Normalized::default();
+        self.compiled
+            .fast
+            .as_ref()
+            .is_some_and(|f| f.form.prepare(text, &mut shared))
+    }
+
     /// The loaded rule sets.
     pub fn sets(&self) -> &[RuleSet] {
         &self.sets

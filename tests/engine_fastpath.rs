@@ -1,0 +1,202 @@
+//! The shared-form fast path must find exactly what each profile's full pass finds: the same
+//! findings (rule, span, matched and normalised text, term) on every text. Checked on every
+//! example of the bundled rules, the labelled evaluation texts, and random texts built to hit
+//! the edges (doubled and tripled letters, case, curly punctuation, leet, censoring, spacing).
+
+use proptest::prelude::*;
+use std::sync::OnceLock;
+use threadlint::engine::Engine;
+use threadlint::finding::Target;
+
+fn engines() -> &'static (Engine, Engine) {
+    static ENGINES: OnceLock<(Engine, Engine)> = OnceLock::new();
+    ENGINES.get_or_init(|| {
+        let load = || {
+            let (sets, diags) = threadlint::rules::load_bundled();
+            assert!(
+                diags
+                    .iter()
+                    .all(|d| d.level != threadlint::rules::Level::Error),
+                "{diags:?}"
+            );
+            Engine::new(sets).expect("bundled rules compile")
+        };
+        (load(), load().without_fast_path())
+    })
+}
+
+fn same(text: &str) -> Result<(), String> {
+    let (fast, full) = engines();
+    for target in [Target::Body, Target::Name, Target::Article] {
+        let a = fast.check_text(text, target);
+        let b = full.check_text(text, target);
+        if a != b {
+            return Err(format!("{target:?} {text:?}\nfast: {a:#?}\nfull: {b:#?}"));
+        }
+    }
+    Ok(())
+}
+
+fn eval_texts() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/eval");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("eval fixtures") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("json");
+            out.push(v["text"].as_str().expect("text").to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn fast_path_agrees_on_rule_examples_and_labelled_texts() {
+    let (fast, _) = engines();
+    let mut texts = eval_texts();
+    for rule in fast.sets().iter().flat_map(|s| &s.rules) {
+        texts.extend(rule.examples_match.iter().map(|e| e.text.clone()));
+        texts.extend(rule.examples_no_match.iter().map(|e| e.text.clone()));
+    }
+    let mut fast_count = 0;
+    for t in &texts {
+        fast_count += usize::from(fast.takes_fast_path(t));
+        if let Err(e) = same(t) {
+            panic!("{e}");
+        }
+    }
+    // The comparison means something only if most texts take the fast path.
+    assert!(
+        fast_count * 2 > texts.len(),
+        "only {fast_count} of {} texts took the fast path",
+        texts.len()
+    );
+}
+
+/// Pieces random texts are made of: bundled terms and their near misses, letters to double
+/// and triple, common words, and the characters that decide between the two paths.
+const PIECES: &[&str] = &[
+    "fuck",
+    "fuuck",
+    "fuuuck",
+    "FUCK",
+    "f*ck",
+    "f u c k",
+    "sh1t",
+    "shit",
+    "bollocks",
+    "bolocks",
+    "ass",
+    "as",
+    "asss",
+    "class",
+    "cook",
+    "jews",
+    "Jews",
+    "zionist",
+    "zionists",
+    "parasites",
+    "vermin",
+    "rats",
+    "idiot",
+    "idiots",
+    "moron",
+    "you",
+    "you're",
+    "you’re",
+    "are",
+    "a",
+    "an",
+    "the",
+    "sources",
+    "said",
+    "officials",
+    "according to",
+    "allegedly",
+    "apparently",
+    "wake up",
+    "people",
+    "gypo",
+    "gyppo",
+    "gyppoo",
+    "jigaboo",
+    "jigabo",
+    "spaz",
+    "spazz",
+    "holocaust",
+    "hoax",
+    "control",
+    "media",
+    "(((",
+    ")))",
+    "bleed",
+    "dry",
+    "i heard",
+    "my mate",
+    "says",
+    "everyone",
+    "knows",
+    "kike",
+    "k1ke",
+    "nigger",
+    "paki",
+    "pakis",
+    "retard",
+    "tard",
+    "scunthorpe",
+    "assassin",
+    "cockpit",
+    "1969",
+    "#455",
+    "£99.99",
+    "é",
+    "Ж",
+    "ｆｕｃｋ",
+    "\u{200b}",
+    " ",
+    " ",
+    " ",
+    ". ",
+    ", ",
+    "! ",
+    "? ",
+    "\n",
+    "\n\n",
+    "’",
+    "‘",
+    "“",
+    "”",
+    "…",
+    "—",
+    "–",
+    "\u{a0}",
+    "*",
+    "!",
+    "@",
+    "$",
+    "1",
+    "3",
+    "0",
+    "-",
+    "'",
+    "...",
+    "::",
+    "x",
+    "l",
+    "o",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fast_path_agrees_on_random_texts(
+        pieces in prop::collection::vec(prop::sample::select(PIECES), 0..24)
+    ) {
+        let text: String = pieces.concat();
+        if let Err(e) = same(&text) {
+            return Err(TestCaseError::fail(e));
+        }
+    }
+}
