@@ -3,10 +3,14 @@
 //! example of the bundled rules, the labelled evaluation texts, and random texts built to hit
 //! the edges (doubled and tripled letters, case, curly punctuation, leet, censoring, spacing).
 
+mod engine_support;
+
+use engine_support::{rule, set};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use threadlint::engine::Engine;
 use threadlint::finding::Target;
+use threadlint::normalize::Profile;
 
 fn engines() -> &'static (Engine, Engine) {
     static ENGINES: OnceLock<(Engine, Engine)> = OnceLock::new();
@@ -25,8 +29,48 @@ fn engines() -> &'static (Engine, Engine) {
     })
 }
 
+/// Rules that reach what the bundled ones do not: suffix and prefix terms and a regex under
+/// `repeats`, next to rules of profiles without it.
+fn edge_engines() -> &'static (Engine, Engine) {
+    static ENGINES: OnceLock<(Engine, Engine)> = OnceLock::new();
+    ENGINES.get_or_init(|| {
+        let load = || {
+            let rules = vec![
+                rule("suffix")
+                    .terms(&["*tard", "*ass", "*sss"])
+                    .profile(Profile::STRICT)
+                    .build(),
+                rule("prefix")
+                    .terms(&["fuck*", "as*", "jig*"])
+                    .profile(Profile::STRICT)
+                    .build(),
+                rule("folded-regex")
+                    .regex(r"\bjigabos?\b|\bspaz\w*")
+                    .profile(Profile::STRICT)
+                    .build(),
+                rule("plain")
+                    .terms(&["tard", "ass", "fuck", "as"])
+                    .unless(&["class"], 0)
+                    .profile(Profile::PLAIN)
+                    .build(),
+                rule("near")
+                    .near(2, &[&["jews", "zionist*"], &["rats", "vermin"]])
+                    .profile(Profile::STRICT)
+                    .build(),
+            ];
+            Engine::new(vec![set("edge", rules)]).expect("edge rules compile")
+        };
+        (load(), load().without_fast_path())
+    })
+}
+
 fn same(text: &str) -> Result<(), String> {
-    let (fast, full) = engines();
+    same_in(engines(), text)?;
+    same_in(edge_engines(), text)
+}
+
+fn same_in(engines: &(Engine, Engine), text: &str) -> Result<(), String> {
+    let (fast, full) = engines;
     for target in [Target::Body, Target::Name, Target::Article] {
         let a = fast.check_text(text, target);
         let b = full.check_text(text, target);
@@ -59,9 +103,39 @@ fn fast_path_agrees_on_rule_examples_and_labelled_texts() {
         texts.extend(rule.examples_match.iter().map(|e| e.text.clone()));
         texts.extend(rule.examples_no_match.iter().map(|e| e.text.clone()));
     }
+    texts.extend(
+        [
+            "ttard",
+            "retard",
+            "xtard",
+            "asss",
+            "ass",
+            "bass",
+            "classy",
+            "fuckk",
+            "fuckking",
+            "jiggaboo",
+            "jigabbo",
+            "jiggabooo",
+            "spazz",
+            "spaz",
+            "the jews are rats",
+            "zionists, vermin",
+            "Aass",
+            "jigs",
+            "sss",
+            "ssss",
+            "’ass’",
+            "“tard”",
+        ]
+        .map(String::from),
+    );
     let mut fast_count = 0;
     for t in &texts {
         fast_count += usize::from(fast.takes_fast_path(t));
+        if let Err(e) = same_in(edge_engines(), t) {
+            panic!("{e}");
+        }
         if let Err(e) = same(t) {
             panic!("{e}");
         }
