@@ -634,3 +634,25 @@ fn regex_triggers_fall_back_to_a_required_set() {
         assert_eq!(got, want, "{pattern}");
     }
 }
+
+/// The ASCII form of a regex, used on the shared form: Perl classes and word boundaries made
+/// ASCII, everything else as written; what the rewrite does not understand is left alone.
+#[test]
+fn ascii_classes_rewrites_only_what_it_understands() {
+    use threadlint::engine::ascii_classes;
+    let table: &[(&str, Option<&str>)] = &[
+        (r"\bjews?\b", Some(r"(?-u:\b)jews?(?-u:\b)")),
+        (r"(?:[\w'’]+ ){0,5}", Some(r"(?:[0-9A-Za-z_'’]+ ){0,5}")),
+        (r"\d+\s\W", Some(r"[0-9]+[\t\n\x0B\x0C\r ][^0-9A-Za-z_]")),
+        (r"[]a\]]\.\(", Some(r"[]a\]]\.\(")),
+        (r"[^\d]", Some(r"[^0-9]")),
+        (r"[\W]", None),
+        (r"(?i)jews", None),
+        (r"\p{L}+", None),
+        (r"[[:alpha:]]", None),
+        (r"[a-z", None),
+    ];
+    for (pattern, want) in table {
+        assert_eq!(ascii_classes(pattern).as_deref(), *want, "{pattern}");
+    }
+}

@@ -11,6 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
 use regex::Regex;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Largest compiled regex (bytes), so one rule cannot make every check slow.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -58,7 +59,9 @@ pub struct Pattern {
 /// Everything matched under one normalisation profile.
 pub struct ProfileMatcher {
     pub profile: Profile,
-    pub ac: Option<AhoCorasick>,
+    /// Built on first use when there is a fast path (most texts never need it), else at
+    /// compile time; see [`ProfileMatcher::automaton`].
+    ac: OnceLock<Option<AhoCorasick>>,
     pub patterns: Vec<Pattern>,
     /// With `censor`: words of patterns by their length in letters (repeats expanded), as
     /// `(pattern, byte offset of the word in the pattern, byte length of the word)`.
@@ -69,6 +72,22 @@ pub struct ProfileMatcher {
     pub scope: u8,
 }
 
+impl ProfileMatcher {
+    /// The automaton of this profile's patterns (`None` when it has none).
+    pub fn automaton(&self) -> Option<&AhoCorasick> {
+        self.ac
+            .get_or_init(|| {
+                let texts: Vec<&str> = self.patterns.iter().map(|p| p.text.as_str()).collect();
+                // Cannot fail here: `compile` built an automaton of at least these patterns
+                // (the shared one, or this one) with the same builder.
+                (!texts.is_empty())
+                    .then(|| build_automaton(&texts).ok())
+                    .flatten()
+            })
+            .as_ref()
+    }
+}
+
 /// A rule, flattened, with what matching needs.
 pub struct CompiledRule {
     pub set: usize,
@@ -77,6 +96,9 @@ pub struct CompiledRule {
     pub profile: usize,
     pub scope: u8,
     pub regex: Option<Regex>,
+    /// The regex with ASCII `\w`, `\d`, `\s` and `\b`, for the shared form (see
+    /// [`ascii_classes`]); `None`: use `regex` there too.
+    pub regex_ascii: Option<Regex>,
     pub near_groups: usize,
     pub near_within: usize,
     pub unless: Vec<String>,
@@ -436,6 +458,74 @@ fn required_set(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
     }
 }
 
+/// `pattern` with its Perl classes and word boundaries made ASCII: `\w` -> `[0-9A-Za-z_]`,
+/// `\d`, `\s`, their negations, and `\b` -> `(?-u:\b)`. On the shared form, whose only
+/// non-ASCII characters are punctuation that no Unicode class here counts as a word, digit
+/// or space character, both forms match alike, and the ASCII one runs in the lazy DFA
+/// without Unicode tables (several times faster, and smaller to build). `None` for anything
+/// this rewrite does not understand (flags other than `(?:`, nested or POSIX classes,
+/// Unicode properties, negated classes inside a class): the rule then uses its own regex.
+pub fn ascii_classes(pattern: &str) -> Option<String> {
+    let mut out = String::with_capacity(pattern.len() + 32);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let x = chars.next()?;
+                let (outside, inside) = match x {
+                    'w' => ("[0-9A-Za-z_]", Some("0-9A-Za-z_")),
+                    'W' => ("[^0-9A-Za-z_]", None),
+                    'd' => ("[0-9]", Some("0-9")),
+                    'D' => ("[^0-9]", None),
+                    's' => (r"[\t\n\x0B\x0C\r ]", Some(r"\t\n\x0B\x0C\r ")),
+                    'S' => (r"[^\t\n\x0B\x0C\r ]", None),
+                    'b' => (r"(?-u:\b)", None),
+                    'B' => (r"(?-u:\B)", None),
+                    'p' | 'P' => return None,
+                    _ => {
+                        out.push('\\');
+                        out.push(x);
+                        continue;
+                    }
+                };
+                if in_class {
+                    out.push_str(inside?);
+                } else {
+                    out.push_str(outside);
+                }
+            }
+            '[' if in_class => return None,
+            '[' => {
+                in_class = true;
+                out.push('[');
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                // A `]` first in a class is a literal.
+                if chars.peek() == Some(&']') {
+                    out.push(']');
+                    chars.next();
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            '(' if !in_class && chars.peek() == Some(&'?') => {
+                chars.next();
+                if chars.next() != Some(':') {
+                    return None;
+                }
+                out.push_str("(?:");
+            }
+            _ => out.push(c),
+        }
+    }
+    (!in_class).then_some(out)
+}
+
 /// The regex's required literal as text, when it has one that is valid UTF-8.
 pub fn regex_literal(pattern: &str) -> Option<String> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
@@ -512,14 +602,18 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
     // Compiling regexes is most of the cost of building the bundled sets, and each is
     // independent: compile them on every core first, in rule order.
     let all_rules: Vec<_> = sets.iter().flat_map(|s| s.rules.iter()).collect();
+    let build_regex = |pattern: &str| {
+        regex::RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .build()
+    };
     let mut compiled_regexes = all_rules
         .par_iter()
         .map(|rule| {
             rule.regex.as_ref().map(|spec| {
-                regex::RegexBuilder::new(&spec.pattern)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(REGEX_SIZE_LIMIT)
-                    .build()
+                let ascii = ascii_classes(&spec.pattern).and_then(|p| build_regex(&p).ok());
+                (build_regex(&spec.pattern), ascii)
             })
         })
         .collect::<Vec<_>>()
@@ -591,7 +685,9 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                 );
             }
             let mut regex = None;
-            if let (Some(spec), Some(result)) = (&rule.regex, precompiled) {
+            let mut regex_ascii = None;
+            if let (Some(spec), Some((result, ascii))) = (&rule.regex, precompiled) {
+                regex_ascii = ascii;
                 match result {
                     Ok(re) => {
                         regex = Some(re);
@@ -635,6 +731,7 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                 profile: profile_idx,
                 scope,
                 regex,
+                regex_ascii,
                 near_groups,
                 near_within,
                 unless: rule.unless.clone(),
@@ -648,10 +745,14 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
     }
     // Each profile's automaton is independent and a DFA is slow to build: build them in
     // parallel (rayon keeps their order).
+    // When every profile shares a case fold there is a fast path, whose one automaton holds
+    // every pattern; the profiles' own automata serve only texts that need their full pass,
+    // and are built on first use (most runs never need some of them).
+    let lazy = SharedForm::new(&builders.iter().map(|b| b.profile).collect::<Vec<_>>()).is_some();
     let profiles = builders
         .into_par_iter()
         .map(|b| {
-            let ac = if b.patterns.is_empty() {
+            let ac = if b.patterns.is_empty() || lazy {
                 None
             } else {
                 let texts: Vec<&str> = b.patterns.iter().map(|p| p.text.as_str()).collect();
@@ -681,9 +782,13 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                     }
                 }
             }
+            let cell = OnceLock::new();
+            if !lazy {
+                let _ = cell.set(ac);
+            }
             Ok(ProfileMatcher {
                 profile: b.profile,
-                ac,
+                ac: cell,
                 patterns: b.patterns,
                 censor_words,
                 always_regex: b.always_regex,

@@ -281,15 +281,7 @@ impl Compiled {
             if fast.is_some() && !s.full[pi] {
                 let hits = s.fast_hits.iter().filter(|(p, _)| *p as usize == pi);
                 s.work.hits.extend(hits.map(|(_, h)| *h));
-                self.verify(
-                    pi,
-                    &s.shared,
-                    pm.profile.repeats,
-                    bit,
-                    &mut s.work,
-                    out,
-                    None,
-                );
+                self.verify(pi, &s.shared, true, bit, &mut s.work, out, None);
                 continue;
             }
             // Profiles that normalise this text alike (on ASCII text, `plain` and a default
@@ -315,7 +307,7 @@ impl Compiled {
                 texts.push((pi, norm.text.clone()));
             }
             let w = &mut s.work;
-            if let Some(ac) = &pm.ac {
+            if let Some(ac) = pm.automaton() {
                 for m in ac.find_overlapping_iter(norm.text.as_str()) {
                     let p = m.pattern().as_u32();
                     for u in 0..pm.patterns[p as usize].uses.len() {
@@ -385,20 +377,21 @@ impl Compiled {
     }
 
     /// Confirm or reject profile `pi`'s hits (in `w.hits`) in `norm`, its normalised text.
-    /// `spelled`: `norm` is the shared form and the profile folds repeats, so terms were
+    /// `shared`: `norm` is the shared form; if the profile folds repeats, terms were then
     /// found as spelled and a run must not continue past either end of a match.
     #[allow(clippy::too_many_arguments)]
     fn verify(
         &self,
         pi: usize,
         norm: &Normalized,
-        spelled: bool,
+        shared: bool,
         bit: u8,
         w: &mut Work,
         out: &mut Vec<RawMatch>,
         mut trace: Option<&mut Vec<Trace>>,
     ) {
         let pm = &self.profiles[pi];
+        let spelled = shared && pm.profile.repeats;
         for h in &mut w.hits {
             let p = &pm.patterns[h.pattern as usize];
             let u = &p.uses[h.use_idx as usize];
@@ -484,7 +477,13 @@ impl Compiled {
         w.regex_rules.dedup();
         for &r in &w.regex_rules {
             let rule = &self.rules[r as usize];
-            let Some(re) = &rule.regex else { continue };
+            let re = match (shared, &rule.regex_ascii, &rule.regex) {
+                (true, Some(ascii), _) => ascii,
+                (_, _, Some(re)) => re,
+                _ => continue,
+            };
+            // Findings name the regex as the rule file writes it.
+            let pattern = rule.regex.as_ref().map_or(re.as_str(), |r| r.as_str());
             let before = w.cands.len();
             for m in re.find_iter(&norm.text) {
                 if m.start() == m.end() {
@@ -495,7 +494,7 @@ impl Compiled {
                     kind: "regex",
                     start: m.start(),
                     end: m.end(),
-                    term: re.as_str().to_string(),
+                    term: pattern.to_string(),
                 });
             }
             if w.cands.len() == before {
@@ -504,7 +503,7 @@ impl Compiled {
                         profile: pi,
                         rule: r,
                         kind: "regex",
-                        term: re.as_str().to_string(),
+                        term: pattern.to_string(),
                         norm_span: (0, 0),
                         span: (0, 0),
                         verdict: Verdict::RegexNoMatch,
