@@ -1166,28 +1166,79 @@ impl SharedForm {
         !self.needs_full_pass(out.text.as_bytes())
     }
 
+    /// One pass over the shared form: a `*` where censor is on, a letter three times in a row
+    /// where repeats is on, or anything [`needs_token_pass`] would flag. Non-ASCII bytes here
+    /// belong to characters `new` admitted (neither word characters nor separators), so they
+    /// are class 0, as `needs_token_pass` treats such characters.
     fn needs_full_pass(&self, bytes: &[u8]) -> bool {
-        // A `*` is a censor mark wherever it stands next to letters; the full pass decides.
-        if self.steps.censor && memchr::memchr(b'*', bytes).is_some() {
-            return true;
+        let steps = self.steps;
+        let class = |b: u8| if b < 128 { ASCII_CLASS[b as usize] } else { 0 };
+        // The same checks as `token_pass_scan`, on bytes, in one loop with the other two.
+        let mut run_letters = 0usize;
+        let mut since_isolated: Option<usize> = None;
+        let mut prev = 0u8;
+        let mut prev_byte = 0u8;
+        let mut same = 0u32;
+        let mut cur = bytes.first().map_or(0, |&b| class(b));
+        for i in 0..bytes.len() {
+            let b = bytes[i];
+            let c = cur;
+            let next = bytes.get(i + 1).map_or(0, |&n| class(n));
+            if c & C_LETTER != 0 && b == prev_byte {
+                same += 1;
+                if steps.repeats && same >= 3 {
+                    return true;
+                }
+            } else {
+                same = 1;
+            }
+            if c & (C_DIGIT | C_LEET | C_CENSOR) != 0 {
+                if steps.censor && b == b'*' {
+                    return true;
+                }
+                if steps.leet {
+                    if c & C_DIGIT != 0 && (prev | next) & C_LETTER != 0 {
+                        return true;
+                    }
+                    let side = |x: u8| x & (C_WORD | C_LEET) != 0;
+                    if c & C_LEET != 0
+                        && (side(prev) && side(next)
+                            || matches!(b, b'@' | b'$') && next & C_LETTER != 0)
+                    {
+                        return true;
+                    }
+                }
+                if steps.censor
+                    && c & C_CENSOR != 0
+                    && prev & (C_WORD | C_CENSOR) != 0
+                    && next & C_WORD != 0
+                {
+                    return true;
+                }
+            }
+            if steps.separators {
+                if c & C_LETTER != 0 && prev & C_WORD == 0 && next & C_WORD == 0 {
+                    run_letters = if since_isolated.is_some_and(|n| (1..=2).contains(&n)) {
+                        run_letters + 1
+                    } else {
+                        1
+                    };
+                    if run_letters >= 3 {
+                        return true;
+                    }
+                    since_isolated = Some(0);
+                } else if c & C_SEP != 0 {
+                    since_isolated = since_isolated.map(|n| n + 1);
+                } else {
+                    since_isolated = None;
+                    run_letters = 0;
+                }
+            }
+            prev = c;
+            prev_byte = b;
+            cur = next;
         }
-        if self.steps.repeats
-            && bytes
-                .windows(3)
-                .any(|w| w[0] == w[1] && w[1] == w[2] && w[0].is_ascii_alphabetic())
-        {
-            return true;
-        }
-        // Non-ASCII bytes here belong to characters `new` admitted: neither word characters
-        // nor separators, so class 0, as `needs_token_pass` treats them.
-        (self.steps.leet || self.steps.censor || self.steps.separators)
-            && token_pass_scan(
-                bytes.iter().map(|&b| {
-                    let class = if b < 128 { ASCII_CLASS[b as usize] } else { 0 };
-                    (b, class)
-                }),
-                self.steps,
-            )
+        false
     }
 }
 

@@ -18,6 +18,8 @@ use build::Compiled;
 use matcher::{RawMatch, Scratch, Trace};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::sync::OnceLock;
 
 /// Threads with fewer comments than this are checked on the calling thread.
 const PARALLEL_MIN_COMMENTS: usize = 32;
@@ -151,19 +153,31 @@ impl Engine {
     /// Every finding in a thread, sorted (see `finding::sort_findings`). Comments are checked
     /// in parallel; the order is the same whatever the number of threads.
     pub fn check_thread(&self, thread: &Thread) -> Vec<Finding> {
+        with_scratch(|scratch, raw| self.check_thread_with(thread, scratch, raw))
+    }
+
+    fn check_thread_with(
+        &self,
+        thread: &Thread,
+        scratch: &mut Scratch,
+        raw: &mut Vec<RawMatch>,
+    ) -> Vec<Finding> {
         let source = thread.source.as_str();
-        let index = LineIndex::new(source);
+        // Lines are counted only when there is something to place (most threads have no
+        // finding at all).
+        let lines: OnceLock<LineIndex> = OnceLock::new();
+        let index = || lines.get_or_init(|| LineIndex::new(source));
         let mut findings = Vec::new();
-        let mut scratch = Scratch::default();
-        let mut raw = Vec::new();
         if let Some(article) = &thread.article {
+            raw.clear();
             if let Some(text) = source.get(article.span.start..article.span.end) {
-                raw.clear();
                 self.compiled
-                    .check_segment(text, Target::Article, &mut scratch, &mut raw, None);
+                    .check_segment(text, Target::Article, scratch, raw, None);
+            }
+            if !raw.is_empty() {
                 let place = Place {
                     source,
-                    index: &index,
+                    index: index(),
                     base: article.span.start,
                     target: Target::Article,
                     comment: None,
@@ -187,9 +201,12 @@ impl Engine {
                     raw.clear();
                     self.compiled
                         .check_segment(text, target, scratch, raw, None);
+                    if raw.is_empty() {
+                        continue;
+                    }
                     let place = Place {
                         source,
-                        index: &index,
+                        index: index(),
                         base: span.start,
                         target,
                         comment: Some(ci),
@@ -210,7 +227,7 @@ impl Engine {
                 .comments
                 .iter()
                 .enumerate()
-                .map(|(ci, comment)| check_comment(&mut scratch, &mut raw, ci, comment))
+                .map(|(ci, comment)| check_comment(scratch, raw, ci, comment))
                 .collect()
         } else {
             thread
@@ -231,15 +248,7 @@ impl Engine {
     /// Findings in one standalone text, as if it were a comment body (`Target::Body`), a
     /// commenter name or an article. `comment` is `Some(0)` for body and name, `None` for article.
     pub fn check_text(&self, text: &str, target: Target) -> Vec<Finding> {
-        // One scratch per thread, so a service checking one comment per call does not
-        // allocate its buffers every time.
-        thread_local! {
-            static SCRATCH: std::cell::RefCell<(Scratch, Vec<RawMatch>)> =
-                std::cell::RefCell::new((Scratch::default(), Vec::new()));
-        }
-        let raw = SCRATCH.with(|cell| {
-            let mut guard = cell.borrow_mut();
-            let (scratch, raw) = &mut *guard;
+        let raw = with_scratch(|scratch, raw| {
             raw.clear();
             self.compiled
                 .check_segment(text, target, scratch, raw, None);
@@ -390,6 +399,24 @@ impl Engine {
             counts_when_quoted: quoted && compiled.quoted == QuotedPolicy::Count,
         })
     }
+}
+
+thread_local! {
+    /// One scratch per thread, so checking many small threads (a service checking one
+    /// comment per call, `check` on JSON Lines) does not allocate buffers every time.
+    static SCRATCH: RefCell<(Scratch, Vec<RawMatch>)> =
+        RefCell::new((Scratch::default(), Vec::new()));
+}
+
+/// Run `f` with this thread's scratch buffers (fresh ones if they are in use).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch, &mut Vec<RawMatch>) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut guard) => {
+            let (scratch, raw) = &mut *guard;
+            f(scratch, raw)
+        }
+        Err(_) => f(&mut Scratch::default(), &mut Vec::new()),
+    })
 }
 
 /// Where a checked text sits in its source.
