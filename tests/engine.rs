@@ -581,9 +581,10 @@ fn regex_triggers_are_long_enough_to_be_rare() {
 
 /// A regex without triggers runs on every text in its scope, which costs more than all the
 /// bundled terms together: every bundled regex must have triggers, and none may be a common
-/// word alone.
+/// word alone. And since a bundled regex is compiled as written only when a text needs it,
+/// each must compile within the limits.
 #[test]
-fn every_bundled_regex_has_rare_triggers() {
+fn every_bundled_regex_has_rare_triggers_and_compiles() {
     let (sets, _) = threadlint::rules::load_bundled();
     let mut checked = 0;
     for rule in sets.iter().flat_map(|s| &s.rules) {
@@ -599,7 +600,17 @@ fn every_bundled_regex_has_rare_triggers() {
                 rule.full_id
             );
         }
-        eprintln!("{}: {:?}", rule.full_id, triggers);
+        // Bundled regexes are compiled as written only when a text needs it, so they must be
+        // known to compile, in both forms, within the size limit.
+        let ascii = threadlint::engine::ascii_classes(&spec.pattern);
+        let ascii = ascii.unwrap_or_else(|| panic!("{}: no ASCII form", rule.full_id));
+        for pattern in [spec.pattern.as_str(), ascii.as_str()] {
+            let built = regex::RegexBuilder::new(pattern)
+                .size_limit(threadlint::engine::REGEX_SIZE_LIMIT)
+                .dfa_size_limit(threadlint::engine::REGEX_SIZE_LIMIT)
+                .build();
+            assert!(built.is_ok(), "{}: {built:?}", rule.full_id);
+        }
         checked += 1;
     }
     assert!(checked >= 10, "only {checked} bundled regexes");
@@ -654,5 +665,23 @@ fn ascii_classes_rewrites_only_what_it_understands() {
     ];
     for (pattern, want) in table {
         assert_eq!(ascii_classes(pattern).as_deref(), *want, "{pattern}");
+    }
+}
+
+/// Where the ASCII form of a regex may stand in for the regex as written.
+#[test]
+fn ascii_classes_apply_only_without_unicode_word_or_space_characters() {
+    use threadlint::engine::ascii_classes_apply;
+    for (text, want) in [
+        ("plain text", true),
+        ("curly “quotes” and dashes – … £5", true),
+        ("café", false),
+        ("naïve", false),
+        ("a\u{2003}b", false),
+        ("x\u{200D}y", false),
+        ("٣ digits", false),
+        ("e\u{301}", false),
+    ] {
+        assert_eq!(ascii_classes_apply(text), want, "{text:?}");
     }
 }

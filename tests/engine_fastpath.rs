@@ -274,3 +274,40 @@ proptest! {
         }
     }
 }
+
+fn bundled_regexes() -> &'static Vec<(regex::Regex, regex::Regex)> {
+    static REGEXES: OnceLock<Vec<(regex::Regex, regex::Regex)>> = OnceLock::new();
+    REGEXES.get_or_init(|| {
+        let (sets, _) = threadlint::rules::load_bundled();
+        sets.iter()
+            .flat_map(|s| &s.rules)
+            .filter_map(|r| r.regex.as_ref())
+            .map(|spec| {
+                let ascii = threadlint::engine::ascii_classes(&spec.pattern).expect("ascii form");
+                (
+                    regex::Regex::new(&spec.pattern).expect("regex"),
+                    regex::Regex::new(&ascii).expect("ascii regex"),
+                )
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Where `ascii_classes_apply` says so, each bundled regex's ASCII form finds exactly what
+    /// the regex as written finds.
+    #[test]
+    fn ascii_regex_forms_agree(
+        pieces in prop::collection::vec(prop::sample::select(PIECES), 0..24)
+    ) {
+        let text = pieces.concat().to_lowercase();
+        prop_assume!(threadlint::engine::ascii_classes_apply(&text));
+        for (full, ascii) in bundled_regexes() {
+            let a: Vec<_> = full.find_iter(&text).map(|m| m.range()).collect();
+            let b: Vec<_> = ascii.find_iter(&text).map(|m| m.range()).collect();
+            prop_assert_eq!(a, b, "{} on {:?}", full.as_str(), text);
+        }
+    }
+}

@@ -88,6 +88,30 @@ impl ProfileMatcher {
     }
 }
 
+fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+impl CompiledRule {
+    /// The regex to run on `text` (a normalised text): the ASCII form where it matches alike.
+    pub fn regex_for(&self, text: &str, ascii_ok: bool) -> Option<&Regex> {
+        match &self.regex_ascii {
+            Some(ascii) if ascii_ok || ascii_classes_apply(text) => Some(ascii),
+            _ => self
+                .regex
+                .get_or_init(|| {
+                    self.regex_pattern
+                        .as_deref()
+                        .and_then(|p| build_regex(p).ok())
+                })
+                .as_ref(),
+        }
+    }
+}
+
 /// A rule, flattened, with what matching needs.
 pub struct CompiledRule {
     pub set: usize,
@@ -95,9 +119,15 @@ pub struct CompiledRule {
     pub full_id: String,
     pub profile: usize,
     pub scope: u8,
-    pub regex: Option<Regex>,
-    /// The regex with ASCII `\w`, `\d`, `\s` and `\b`, for the shared form (see
-    /// [`ascii_classes`]); `None`: use `regex` there too.
+    /// The regex as the rule file writes it.
+    pub regex_pattern: Option<Box<str>>,
+    /// The regex compiled as written. For bundled sets that have an ASCII form it is compiled
+    /// on first use: only texts with non-ASCII letters, digits or spaces need it, and the
+    /// bundled regexes are known to compile (tested); other sets compile it up front so an
+    /// error is reported before any checking.
+    regex: OnceLock<Option<Regex>>,
+    /// The regex with ASCII `\w`, `\d`, `\s` and `\b` (see [`ascii_classes`]), for texts
+    /// where that matches alike ([`ascii_classes_apply`]); `None`: use `regex` there too.
     pub regex_ascii: Option<Regex>,
     pub near_groups: usize,
     pub near_within: usize,
@@ -526,6 +556,30 @@ pub fn ascii_classes(pattern: &str) -> Option<String> {
     (!in_class).then_some(out)
 }
 
+/// Whether a rule regex's ASCII form ([`ascii_classes`]) matches `text` exactly as the regex
+/// does: no character outside ASCII that Unicode counts as a word character (letters, digits,
+/// marks, connector punctuation, joiners) or as white space.
+pub fn ascii_classes_apply(text: &str) -> bool {
+    text.is_ascii()
+        || text.chars().all(|c| {
+            c.is_ascii()
+                || !(c.is_alphanumeric()
+                    || c.is_whitespace()
+                    || unicode_normalization::char::is_combining_mark(c)
+                    || matches!(
+                        c,
+                        '\u{200C}'
+                            | '\u{200D}'
+                            | '\u{203F}'
+                            | '\u{2040}'
+                            | '\u{2054}'
+                            | '\u{FE33}'
+                            | '\u{FE34}'
+                            | '\u{FE4D}'..='\u{FE4F}' | '\u{FF3F}'
+                    ))
+        })
+}
+
 /// The regex's required literal as text, when it has one that is valid UTF-8.
 pub fn regex_literal(pattern: &str) -> Option<String> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
@@ -601,19 +655,21 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
     let mut norm = Normalized::default();
     // Compiling regexes is most of the cost of building the bundled sets, and each is
     // independent: compile them on every core first, in rule order.
-    let all_rules: Vec<_> = sets.iter().flat_map(|s| s.rules.iter()).collect();
-    let build_regex = |pattern: &str| {
-        regex::RegexBuilder::new(pattern)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(REGEX_SIZE_LIMIT)
-            .build()
-    };
+    let all_rules: Vec<_> = sets
+        .iter()
+        .flat_map(|s| {
+            let bundled = s.origin.starts_with("bundled:");
+            s.rules.iter().map(move |r| (r, bundled))
+        })
+        .collect();
     let mut compiled_regexes = all_rules
         .par_iter()
-        .map(|rule| {
+        .map(|(rule, bundled)| {
             rule.regex.as_ref().map(|spec| {
                 let ascii = ascii_classes(&spec.pattern).and_then(|p| build_regex(&p).ok());
-                (build_regex(&spec.pattern), ascii)
+                // `None`: compiled on first use (see `CompiledRule::regex`).
+                let full = (!bundled || ascii.is_none()).then(|| build_regex(&spec.pattern));
+                (full, ascii)
             })
         })
         .collect::<Vec<_>>()
@@ -684,13 +740,15 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                     },
                 );
             }
-            let mut regex = None;
+            let regex = OnceLock::new();
             let mut regex_ascii = None;
             if let (Some(spec), Some((result, ascii))) = (&rule.regex, precompiled) {
                 regex_ascii = ascii;
-                match result {
+                match result.transpose() {
                     Ok(re) => {
-                        regex = Some(re);
+                        if let Some(re) = re {
+                            let _ = regex.set(Some(re));
+                        }
                         match regex_triggers(&spec.pattern) {
                             Some(lits) => {
                                 for lit in lits {
@@ -730,6 +788,7 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                 full_id: rule.full_id.clone(),
                 profile: profile_idx,
                 scope,
+                regex_pattern: rule.regex.as_ref().map(|r| r.pattern.as_str().into()),
                 regex,
                 regex_ascii,
                 near_groups,

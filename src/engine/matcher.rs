@@ -477,13 +477,11 @@ impl Compiled {
         w.regex_rules.dedup();
         for &r in &w.regex_rules {
             let rule = &self.rules[r as usize];
-            let re = match (shared, &rule.regex_ascii, &rule.regex) {
-                (true, Some(ascii), _) => ascii,
-                (_, _, Some(re)) => re,
-                _ => continue,
+            let Some(re) = rule.regex_for(&norm.text, shared) else {
+                continue;
             };
             // Findings name the regex as the rule file writes it.
-            let pattern = rule.regex.as_ref().map_or(re.as_str(), |r| r.as_str());
+            let pattern = rule.regex_pattern.as_deref().unwrap_or(re.as_str());
             let before = w.cands.len();
             for m in re.find_iter(&norm.text) {
                 if m.start() == m.end() {

@@ -7,7 +7,10 @@
 mod build;
 mod matcher;
 
-pub use build::{ascii_classes, regex_literal, regex_triggers, MIN_TRIGGER_LEN, REGEX_SIZE_LIMIT};
+pub use build::{
+    ascii_classes, ascii_classes_apply, regex_literal, regex_triggers, MIN_TRIGGER_LEN,
+    REGEX_SIZE_LIMIT,
+};
 pub use matcher::Verdict;
 
 use crate::finding::{sort_findings, Finding, Target};
