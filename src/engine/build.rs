@@ -648,35 +648,93 @@ pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
 }
 
 pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
-    let mut errors = Vec::new();
-    let mut builders: Vec<ProfileBuilder> = Vec::new();
-    let mut rules = Vec::new();
-    let mut normalizer = Normalizer::default();
-    let mut norm = Normalized::default();
-    // Compiling regexes is most of the cost of building the bundled sets, and each is
-    // independent: compile them on every core first, in rule order.
+    // Compiling regexes and building the shared automaton are most of the cost of building
+    // the bundled sets, and independent: the regexes are compiled on every core while the
+    // patterns are collected and the automaton built.
     let all_rules: Vec<_> = sets
         .iter()
         .flat_map(|s| {
             let bundled = s.origin.starts_with("bundled:");
-            s.rules.iter().map(move |r| (r, bundled))
+            s.rules.iter().map(move |r| (s, r, bundled))
         })
         .collect();
-    let mut compiled_regexes = all_rules
-        .par_iter()
-        .map(|(rule, bundled)| {
-            rule.regex.as_ref().map(|spec| {
-                let ascii = ascii_classes(&spec.pattern).and_then(|p| build_regex(&p).ok());
-                // `None`: compiled on first use (see `CompiledRule::regex`).
-                let full = (!bundled || ascii.is_none()).then(|| build_regex(&spec.pattern));
-                (full, ascii)
-            })
-        })
-        .collect::<Vec<_>>()
-        .into_iter();
+    let (compiled_regexes, matchers) = rayon::join(
+        || {
+            all_rules
+                .par_iter()
+                .map(|(_, rule, bundled)| {
+                    rule.regex.as_ref().map(|spec| {
+                        let ascii = ascii_classes(&spec.pattern).and_then(|p| build_regex(&p).ok());
+                        // `None`: compiled on first use (see `CompiledRule::regex`).
+                        let full =
+                            (!bundled || ascii.is_none()).then(|| build_regex(&spec.pattern));
+                        (full, ascii)
+                    })
+                })
+                .collect::<Vec<_>>()
+        },
+        || build_matchers(sets),
+    );
+    let mut errors = Vec::new();
+    let mut rules = match matchers {
+        Ok((rules, profiles, fast)) => Some((rules, profiles, fast)),
+        Err(e) => {
+            errors = e;
+            None
+        }
+    };
+    let mut regex_errors = Vec::new();
+    for (k, ((set, rule, _), compiled)) in all_rules.iter().zip(compiled_regexes).enumerate() {
+        let (Some(spec), Some((full, ascii))) = (&rule.regex, compiled) else {
+            continue;
+        };
+        match full.transpose() {
+            Ok(re) => {
+                if let Some((rules, _, _)) = rules.as_mut() {
+                    rules[k].regex_ascii = ascii;
+                    if let Some(re) = re {
+                        let _ = rules[k].regex.set(Some(re));
+                    }
+                }
+            }
+            Err(e) => regex_errors.push(BuildError {
+                origin: set.origin.clone(),
+                line: spec.line,
+                column: spec.column,
+                message: format!(
+                    "rule `{}`: invalid regex: {}",
+                    rule.full_id,
+                    one_line(&e.to_string())
+                ),
+            }),
+        }
+    }
+    if !regex_errors.is_empty() {
+        return Err(regex_errors);
+    }
+    match rules {
+        Some((rules, profiles, fast)) if errors.is_empty() => Ok(Compiled {
+            rules,
+            profiles,
+            fast,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Everything but the regexes: rules, each profile's patterns, the shared automaton. Regex
+/// triggers are added for every rule with a regex (`compile` reports regexes that do not
+/// compile).
+#[allow(clippy::type_complexity)]
+fn build_matchers(
+    sets: &[RuleSet],
+) -> Result<(Vec<CompiledRule>, Vec<ProfileMatcher>, Option<FastPath>), Vec<BuildError>> {
+    let mut builders: Vec<ProfileBuilder> = Vec::new();
+    let mut rules = Vec::new();
+    let mut normalizer = Normalizer::default();
+    let mut norm = Normalized::default();
     for (si, set) in sets.iter().enumerate() {
         for (ri, rule) in set.rules.iter().enumerate() {
-            let precompiled = compiled_regexes.next().flatten();
             let rule_no = rules.len() as u32;
             let profile_idx = match builders.iter().position(|b| b.profile == rule.normalize) {
                 Some(p) => p,
@@ -740,46 +798,28 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                     },
                 );
             }
-            let regex = OnceLock::new();
-            let mut regex_ascii = None;
-            if let (Some(spec), Some((result, ascii))) = (&rule.regex, precompiled) {
-                regex_ascii = ascii;
-                match result.transpose() {
-                    Ok(re) => {
-                        if let Some(re) = re {
-                            let _ = regex.set(Some(re));
-                        }
-                        match regex_triggers(&spec.pattern) {
-                            Some(lits) => {
-                                for lit in lits {
-                                    b.add(
-                                        &Normalized {
-                                            runs: vec![1; lit.len()],
-                                            text: lit,
-                                            ..Normalized::default()
-                                        },
-                                        Use {
-                                            rule: rule_no,
-                                            kind: UseKind::RegexLiteral,
-                                            mode: TermMode::Word,
-                                            display: spec.pattern.as_str().into(),
-                                        },
-                                    )
-                                }
-                            }
-                            None => b.always_regex.push(rule_no),
+            if let Some(spec) = &rule.regex {
+                // The ASCII form has the same literals and is cheaper to parse.
+                let form = ascii_classes(&spec.pattern);
+                match regex_triggers(form.as_deref().unwrap_or(&spec.pattern)) {
+                    Some(lits) => {
+                        for lit in lits {
+                            b.add(
+                                &Normalized {
+                                    runs: vec![1; lit.len()],
+                                    text: lit,
+                                    ..Normalized::default()
+                                },
+                                Use {
+                                    rule: rule_no,
+                                    kind: UseKind::RegexLiteral,
+                                    mode: TermMode::Word,
+                                    display: spec.pattern.as_str().into(),
+                                },
+                            )
                         }
                     }
-                    Err(e) => errors.push(BuildError {
-                        origin: set.origin.clone(),
-                        line: spec.line,
-                        column: spec.column,
-                        message: format!(
-                            "rule `{}`: invalid regex: {}",
-                            rule.full_id,
-                            one_line(&e.to_string())
-                        ),
-                    }),
+                    None => b.always_regex.push(rule_no),
                 }
             }
             rules.push(CompiledRule {
@@ -789,8 +829,8 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                 profile: profile_idx,
                 scope,
                 regex_pattern: rule.regex.as_ref().map(|r| r.pattern.as_str().into()),
-                regex,
-                regex_ascii,
+                regex: OnceLock::new(),
+                regex_ascii: None,
                 near_groups,
                 near_within,
                 unless: rule.unless.clone(),
@@ -798,9 +838,6 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                 quoted: rule.quoted,
             });
         }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
     }
     // Each profile's automaton is independent and a DFA is slow to build: build them in
     // parallel (rayon keeps their order).
@@ -863,11 +900,7 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
             message: format!("cannot build the shared automaton: {e}"),
         }]
     })?;
-    Ok(Compiled {
-        rules,
-        profiles,
-        fast,
-    })
+    Ok((rules, profiles, fast))
 }
 
 /// Words of a normalised pattern: `(byte offset, byte length, letters with repeats expanded)`.
