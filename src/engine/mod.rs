@@ -189,61 +189,59 @@ impl Engine {
                 findings.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
             }
         }
-        let check_comment =
-            |scratch: &mut Scratch, raw: &mut Vec<RawMatch>, ci: usize, comment: &Comment| {
-                let mut out = Vec::new();
-                let mut segments = Vec::with_capacity(2);
-                segments.push((comment.span, Target::Body));
-                if let Some(name) = comment.name_span {
-                    segments.push((name, Target::Name));
+        let check_comment = |scratch: &mut Scratch,
+                             raw: &mut Vec<RawMatch>,
+                             out: &mut Vec<Finding>,
+                             ci: usize,
+                             comment: &Comment| {
+            let name = comment.name_span.map(|n| (n, Target::Name));
+            for (span, target) in std::iter::once((comment.span, Target::Body)).chain(name) {
+                let Some(text) = source.get(span.start..span.end) else {
+                    continue;
+                };
+                raw.clear();
+                self.compiled
+                    .check_segment(text, target, scratch, raw, None);
+                if raw.is_empty() {
+                    continue;
                 }
-                for (span, target) in segments {
-                    let Some(text) = source.get(span.start..span.end) else {
-                        continue;
-                    };
-                    raw.clear();
-                    self.compiled
-                        .check_segment(text, target, scratch, raw, None);
-                    if raw.is_empty() {
-                        continue;
-                    }
-                    let place = Place {
-                        source,
-                        index: index(),
-                        base: span.start,
-                        target,
-                        comment: Some(ci),
-                        quotes: if target == Target::Body {
-                            &comment.quotes
-                        } else {
-                            &[]
-                        },
-                    };
-                    out.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
-                }
-                out
-            };
+                let place = Place {
+                    source,
+                    index: index(),
+                    base: span.start,
+                    target,
+                    comment: Some(ci),
+                    quotes: if target == Target::Body {
+                        &comment.quotes
+                    } else {
+                        &[]
+                    },
+                };
+                out.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
+            }
+        };
         // Handing a few comments to the thread pool costs more than checking them: a service
         // checks one comment per call, and `check` already spreads whole threads over the pool.
-        let per_comment: Vec<Vec<Finding>> = if thread.comments.len() < PARALLEL_MIN_COMMENTS {
-            thread
-                .comments
-                .iter()
-                .enumerate()
-                .map(|(ci, comment)| check_comment(scratch, raw, ci, comment))
-                .collect()
+        if thread.comments.len() < PARALLEL_MIN_COMMENTS {
+            for (ci, comment) in thread.comments.iter().enumerate() {
+                check_comment(scratch, raw, &mut findings, ci, comment);
+            }
         } else {
-            thread
+            let per_comment: Vec<Vec<Finding>> = thread
                 .comments
                 .par_iter()
                 .enumerate()
                 .map_init(
                     || (Scratch::default(), Vec::new()),
-                    |(scratch, raw), (ci, comment)| check_comment(scratch, raw, ci, comment),
+                    |(scratch, raw), (ci, comment)| {
+                        let mut out = Vec::new();
+                        check_comment(scratch, raw, &mut out, ci, comment);
+                        out
+                    },
                 )
-                .collect()
-        };
-        findings.extend(per_comment.into_iter().flatten());
+                .collect();
+            findings.extend(per_comment.into_iter().flatten());
+        }
         sort_findings(&mut findings);
         findings
     }
