@@ -31,6 +31,8 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{BufRead, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// What serde's untagged enums say when no variant fits; kept word for word from when `id` and
 /// `thread` were read as one, so error messages did not change.
@@ -457,6 +459,8 @@ impl Chunk {
 pub struct Chunker<R> {
     input: R,
     size: usize,
+    /// While set, a chunk ends as soon as a read brings a whole line.
+    hurry: Arc<AtomicBool>,
     next_line: usize,
     /// The start of a line whose end has not been read yet.
     tail: Vec<u8>,
@@ -468,10 +472,18 @@ impl<R: Read> Chunker<R> {
         Chunker {
             input,
             size: size.max(1),
+            hurry: Arc::new(AtomicBool::new(false)),
             next_line: 1,
             tail: Vec::new(),
             done: false,
         }
+    }
+
+    /// While `flag` is set, end a chunk as soon as a read brings whole lines instead of
+    /// waiting for the chunk to fill: for a consumer that is idle, waiting on a slow input.
+    pub fn hurry_when(mut self, flag: Arc<AtomicBool>) -> Chunker<R> {
+        self.hurry = flag;
+        self
     }
 
     /// The next chunk; `None` at the end of the input. After a chunk that carries a read error,
@@ -481,7 +493,6 @@ impl<R: Read> Chunker<R> {
             return None;
         }
         let mut data = std::mem::take(&mut self.tail);
-        data.reserve(self.size.saturating_sub(data.len()));
         let mut ends = Vec::new();
         let mut scanned = 0;
         let mut error = None;
@@ -489,13 +500,30 @@ impl<R: Read> Chunker<R> {
         loop {
             ends.extend(memchr::memchr_iter(b'\n', &data[scanned..]).map(|i| scanned + i + 1));
             scanned = data.len();
-            if eof || error.is_some() || (data.len() >= self.size && !ends.is_empty()) {
+            if eof
+                || error.is_some()
+                || (!ends.is_empty()
+                    && (data.len() >= self.size || self.hurry.load(Ordering::Relaxed)))
+            {
                 break;
             }
-            let want = self.size.saturating_sub(data.len()).max(1 << 16);
-            match (&mut self.input).take(want as u64).read_to_end(&mut data) {
-                Ok(n) => eof = n < want,
-                Err(e) => error = Some(e),
+            let start = data.len();
+            data.resize(start + self.size.saturating_sub(start).max(1 << 16), 0);
+            let read = loop {
+                match self.input.read(&mut data[start..]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    r => break r,
+                }
+            };
+            match read {
+                Ok(n) => {
+                    data.truncate(start + n);
+                    eof = n == 0;
+                }
+                Err(e) => {
+                    data.truncate(start);
+                    error = Some(e);
+                }
             }
         }
         if eof && ends.last().copied().unwrap_or(0) < data.len() {
@@ -923,5 +951,105 @@ mod tests {
             Item::Thread(t) => assert!(t.thread.source.contains("a\u{FFFD}b")),
             Item::Error { message, .. } => panic!("unexpected error {message}"),
         }
+    }
+
+    /// Threads and errors as a comparable shape: name, record lines, text; or the bad line.
+    fn shape(items: &[Item]) -> Vec<(String, Vec<usize>, String)> {
+        items
+            .iter()
+            .map(|i| match i {
+                Item::Thread(t) => (
+                    t.thread.name.clone(),
+                    t.record_lines.clone(),
+                    t.thread.source.clone(),
+                ),
+                Item::Error { line, message } => (format!("error {line}"), vec![], message.clone()),
+            })
+            .collect()
+    }
+
+    /// Chunker, parse, Grouper and build, as `check` runs them.
+    fn read_in_chunks(input: &[u8], size: usize) -> Vec<Item> {
+        let mut chunker = Chunker::new(input, size);
+        let mut grouper = Grouper::new("in.jsonl");
+        let mut items = Vec::new();
+        while let Some(mut chunk) = chunker.next_chunk() {
+            assert!(chunk.take_error().is_none());
+            let units = grouper.group(chunk.parse());
+            items.extend(units.into_iter().map(Unit::build));
+        }
+        items.extend(grouper.finish().map(Unit::build));
+        items
+    }
+
+    #[test]
+    fn chunks_of_any_size_give_what_the_reader_gives() {
+        let mut input = String::from("\u{FEFF}");
+        for t in 0..40 {
+            for c in 0..(t % 5 + 1) {
+                input.push_str(&format!(
+                    "{{\"id\":{c},\"author\":\"a{c}\",\"body\":\"b\\n> q{t}\",\"thread\":\"t{}\"}}\n",
+                    t / 2
+                ));
+                if (t + c) % 7 == 0 {
+                    input.push_str("{\"body\":\n\n");
+                }
+            }
+        }
+        input.push_str("{\"body\":\"last line, no line break\"}");
+        let expected = shape(&read(&input));
+        assert!(expected.len() > 20);
+        for size in [1, 2, 7, 64, 300, 1 << 20] {
+            let got = shape(&read_in_chunks(input.as_bytes(), size));
+            assert_eq!(got, expected, "chunks of {size} bytes");
+        }
+    }
+
+    /// Gives its data, then fails.
+    struct Failing<'a>(&'a [u8]);
+
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("disk on fire"));
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_ends_the_chunks_after_the_whole_lines_before_it() {
+        let data = b"{\"body\":\"a\"}\n{\"body\":\"b\"}\n{\"body\":\"cut sh";
+        let mut chunker = Chunker::new(Failing(data), 1 << 20);
+        let mut chunk = chunker.next_chunk().unwrap();
+        assert_eq!(chunk.len(), 2);
+        assert_eq!(chunk.line(1), (2, &b"{\"body\":\"b\"}\n"[..]));
+        assert_eq!(chunk.take_error().unwrap().to_string(), "disk on fire");
+        assert!(chunker.next_chunk().is_none());
+    }
+
+    #[test]
+    fn a_hurried_chunk_ends_at_the_first_read_that_brings_a_line() {
+        /// Gives one byte per read.
+        struct Trickle<'a>(&'a [u8]);
+        impl std::io::Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(self.0.len()).min(1);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let data = b"{\"body\":1}\n{\"body\":2}\n";
+        let lens = |hurry: bool| {
+            let flag = Arc::new(AtomicBool::new(hurry));
+            let mut chunker = Chunker::new(Trickle(data), 1 << 20).hurry_when(flag);
+            std::iter::from_fn(|| chunker.next_chunk().map(|c| c.len())).collect::<Vec<_>>()
+        };
+        assert_eq!(lens(true), [1, 1]);
+        assert_eq!(lens(false), [2]);
     }
 }

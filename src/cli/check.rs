@@ -14,6 +14,8 @@ use rayon::prelude::*;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use threadlint::baseline::{Baseline, HashCache, Identity, Recorder};
 use threadlint::engine::Engine;
 use threadlint::finding::{Category, Finding, Severity};
@@ -333,8 +335,11 @@ impl Ctx<'_> {
         // own reads chunks ahead, and this thread writes out one batch while the pool parses
         // and checks the next.
         let overlap = pool.current_num_threads() > 1;
-        let mut chunks = Chunks::new(jsonl::Chunker::new(input, JSONL_CHUNK_BYTES), overlap)
-            .context("cannot start a reader thread")?;
+        // Read here, a chunk need not wait to fill up: the pool would wait with it. Read ahead,
+        // only when this thread waits for it.
+        let waiting = Arc::new(AtomicBool::new(!overlap));
+        let chunker = jsonl::Chunker::new(input, JSONL_CHUNK_BYTES).hurry_when(waiting.clone());
+        let mut chunks = Chunks::new(chunker, overlap).context("cannot start a reader thread")?;
         let mut pending: Option<Batch> = None;
         let mut failed = false;
         loop {
@@ -346,7 +351,10 @@ impl Ctx<'_> {
                     failed |= self.emit_batch(display, pending.as_mut(), &mut threads_done)?;
                     pending = None;
                     self.out.flush()?;
-                    match chunks.next() {
+                    waiting.store(true, Ordering::Relaxed);
+                    let next = chunks.next();
+                    waiting.store(false, Ordering::Relaxed);
+                    match next {
                         Some(chunk) => chunk,
                         None => break,
                     }
@@ -368,6 +376,8 @@ impl Ctx<'_> {
             } else {
                 let mut batch = pool.install(|| check_chunk(chunk, &mut grouper, &prep));
                 failed |= self.emit_batch(display, Some(&mut batch), &mut threads_done)?;
+                // The next read may wait on a slow input: what is checked goes out first.
+                self.out.flush()?;
             }
         }
         failed |= self.emit_batch(display, pending.as_mut(), &mut threads_done)?;
