@@ -4,8 +4,10 @@
 //! Inputs are processed in order, in batches: each batch is checked in parallel on a rayon pool
 //! of `--jobs` threads and then rendered in input order, so the output is byte-identical
 //! whatever `--jobs` is, and memory is bounded by a batch (JSON Lines files are read as a
-//! stream of threads, never whole). This file wires library calls together; it does not match,
-//! segment or format.
+//! stream of threads, never whole). Only what must happen in order (the baseline, the summary,
+//! the reporter) runs on the main thread; JSON Lines input is read ahead by a thread of its own
+//! and written out while the pool checks the next chunk. This file wires library calls
+//! together; it does not match, segment or format.
 
 use super::{exit, load_engine, RuleArgs};
 use anyhow::Context;
