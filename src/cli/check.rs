@@ -337,8 +337,8 @@ impl Ctx<'_> {
         // own reads chunks ahead, and this thread writes out one batch while the pool parses
         // and checks the next.
         let overlap = pool.current_num_threads() > 1;
-        // Read here, a chunk need not wait to fill up: the pool would wait with it. Read ahead,
-        // only when this thread waits for it.
+        // A chunk read here need not fill up: the pool would only wait for it. A chunk read
+        // ahead ends early only while this thread is waiting for it.
         let waiting = Arc::new(AtomicBool::new(!overlap));
         let chunker = jsonl::Chunker::new(input, JSONL_CHUNK_BYTES).hurry_when(waiting.clone());
         let mut chunks = Chunks::new(chunker, overlap).context("cannot start a reader thread")?;
