@@ -6,6 +6,14 @@
 //! file. Only the thread being built is held in memory, so the memory a file needs is bounded
 //! by its largest thread, not by its size.
 //!
+//! Reading is split in steps so a caller can spread them over threads: [`Chunker`] cuts the
+//! input into [`Chunk`]s of whole lines without looking inside them; [`parse`] reads one line
+//! (lines are independent, so a chunk's lines may be parsed in parallel); [`Grouper`] puts the
+//! parsed lines of consecutive chunks together into threads, in input order, and hands out
+//! [`Unit`]s; [`Unit::build`] lays a thread out (units are independent too). [`Reader`] does
+//! all of it one line at a time. Whatever the steps, the threads and errors come out the same
+//! and in the same order.
+//!
 //! This module builds threads and maps engine positions back to the comment they came from.
 //! It must not match rules or print anything: a line that does not parse is handed to the
 //! caller as [`Item::Error`] naming the line, and reading goes on.
@@ -18,53 +26,528 @@
 
 use crate::finding::{Finding, Target};
 use crate::thread::{Article, Comment, LineIndex, LineRange, Quote, Span, Thread};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use std::io::BufRead;
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{BufRead, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Key {
-    Text(String),
-    Number(serde_json::Number),
+/// What serde's untagged enums say when no variant fits; kept word for word from when `id` and
+/// `thread` were read as one, so error messages did not change.
+const NOT_A_KEY: &str = "data did not match any variant of untagged enum Key";
+
+/// An `id` or `thread`: a string, or a number written as JSON writes it.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(serde_json::Number::from(v).to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(serde_json::Number::from(v).to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Key<'de>, E> {
+                serde_json::Number::from_f64(v)
+                    .map(|n| Key(Cow::Owned(n.to_string())))
+                    .ok_or_else(|| E::custom(NOT_A_KEY))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Key<'de>, E> {
+                Err(E::custom(NOT_A_KEY))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Key<'de>, E> {
+                Err(E::custom(NOT_A_KEY))
+            }
+            // An object or array is read to its end first, as the untagged enum did, so a
+            // syntax error inside it is what gets reported.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Key<'de>, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Err(de::Error::custom(NOT_A_KEY))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Key<'de>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Err(de::Error::custom(NOT_A_KEY))
+            }
+        }
+        deserializer.deserialize_any(KeyVisitor)
+    }
 }
 
-impl Key {
-    fn into_string(self) -> String {
-        match self {
-            Key::Text(s) => s,
-            Key::Number(n) => n.to_string(),
+/// A string field, borrowed from the line when it holds no escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
         }
+        deserializer.deserialize_string(TextVisitor)
     }
 }
 
 #[derive(Deserialize)]
-struct Record {
-    #[serde(default)]
-    id: Option<Key>,
-    #[serde(default)]
-    author: Option<String>,
-    body: String,
-    #[serde(default)]
-    thread: Option<Key>,
-    #[serde(default)]
-    article: Option<String>,
+struct Record<'a> {
+    #[serde(default, borrow)]
+    id: Option<Key<'a>>,
+    #[serde(default, borrow)]
+    author: Option<Text<'a>>,
+    #[serde(borrow)]
+    body: Text<'a>,
+    #[serde(default, borrow)]
+    thread: Option<Key<'a>>,
+    #[serde(default, borrow)]
+    article: Option<Text<'a>>,
 }
 
-/// The group of records being built: its `thread` key, its article (text and record line) and
-/// its comments.
-struct Group {
-    key: Option<String>,
-    article: Option<(String, usize)>,
-    comments: Vec<Pending>,
-}
-
-/// One comment record, as read.
-struct Pending {
-    id: Option<String>,
-    author: Option<String>,
-    body: String,
+/// One comment record, as read; its strings borrow from the input line where they can.
+struct Pending<'a> {
+    id: Option<Cow<'a, str>>,
+    author: Option<Cow<'a, str>>,
+    body: Cow<'a, str>,
     /// 1-based line of the record in the input.
     line: usize,
+}
+
+impl Pending<'_> {
+    fn into_owned(self) -> Pending<'static> {
+        Pending {
+            id: self.id.map(|s| Cow::Owned(s.into_owned())),
+            author: self.author.map(|s| Cow::Owned(s.into_owned())),
+            body: Cow::Owned(self.body.into_owned()),
+            line: self.line,
+        }
+    }
+}
+
+/// A group of consecutive records with the same `thread` key: the key, the article (text and
+/// record line) and the comments.
+struct Group<'a> {
+    key: Option<Cow<'a, str>>,
+    article: Option<(Cow<'a, str>, usize)>,
+    comments: Vec<Pending<'a>>,
+}
+
+impl Group<'_> {
+    fn into_owned(self) -> Group<'static> {
+        Group {
+            key: self.key.map(|k| Cow::Owned(k.into_owned())),
+            article: self.article.map(|(a, l)| (Cow::Owned(a.into_owned()), l)),
+            comments: self.comments.into_iter().map(Pending::into_owned).collect(),
+        }
+    }
+}
+
+/// One line, parsed.
+enum Line<'a> {
+    Blank,
+    Record {
+        key: Option<Cow<'a, str>>,
+        article: Option<Cow<'a, str>>,
+        comment: Pending<'a>,
+    },
+    Error {
+        line: usize,
+        message: String,
+    },
+}
+
+impl Line<'_> {
+    fn into_owned(self) -> Line<'static> {
+        match self {
+            Line::Blank => Line::Blank,
+            Line::Record {
+                key,
+                article,
+                comment,
+            } => Line::Record {
+                key: key.map(|k| Cow::Owned(k.into_owned())),
+                article: article.map(|a| Cow::Owned(a.into_owned())),
+                comment: comment.into_owned(),
+            },
+            Line::Error { line, message } => Line::Error { line, message },
+        }
+    }
+}
+
+/// One input line read by [`parse`], waiting to be grouped into its thread by a [`Grouper`].
+/// It borrows from the line's bytes.
+pub struct Parsed<'a> {
+    line: Line<'a>,
+    /// The line held invalid UTF-8 (replaced with U+FFFD).
+    lossy: bool,
+}
+
+/// Read one input line (`raw`, with or without its line break) as a comment record. `line` is
+/// its 1-based number in the input; a byte-order mark is dropped from line 1.
+pub fn parse(line: usize, raw: &[u8]) -> Parsed<'_> {
+    let raw = if line == 1 {
+        raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+    } else {
+        raw
+    };
+    match std::str::from_utf8(raw) {
+        Ok(text) => Parsed {
+            line: parse_text(line, text),
+            lossy: false,
+        },
+        Err(_) => {
+            let text = String::from_utf8_lossy(raw);
+            Parsed {
+                line: parse_text(line, &text).into_owned(),
+                lossy: true,
+            }
+        }
+    }
+}
+
+fn parse_text(line: usize, text: &str) -> Line<'_> {
+    if text.trim().is_empty() {
+        return Line::Blank;
+    }
+    let record: Record = match serde_json::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            return Line::Error {
+                line,
+                message: error_message(text, &e),
+            }
+        }
+    };
+    Line::Record {
+        key: record.thread.map(|k| k.0),
+        article: record.article.map(|a| a.0),
+        comment: Pending {
+            id: record.id.map(|k| k.0),
+            author: record.author.map(|a| a.0).filter(|a| !a.trim().is_empty()),
+            body: record.body.0,
+            line,
+        },
+    }
+}
+
+/// The message for a line that is not a comment record.
+fn error_message(text: &str, e: &serde_json::Error) -> String {
+    // serde_json appends "at line 1 column N"; within one record only the column says anything.
+    let full = e.to_string();
+    let what = full.rfind(" at line ").map_or(&full[..], |i| &full[..i]);
+    let mut column = e.column();
+    if what == NOT_A_KEY && e.line() == 1 {
+        // The untagged enum's error got its position only after the record's end was looked
+        // for: past white space, and past the closing bracket (or, in an array, a comma and
+        // the white space after it). Report the column it reported.
+        let bytes = text.as_bytes();
+        let skip = |mut at: usize| {
+            while let Some(b' ' | b'\t' | b'\r' | b'\n') = bytes.get(at) {
+                at += 1;
+            }
+            at
+        };
+        let array = bytes.get(skip(0)) == Some(&b'[');
+        let mut at = skip(column.min(bytes.len()));
+        match bytes.get(at) {
+            Some(b'}') if !array => at += 1,
+            Some(b']') if array => at += 1,
+            Some(b',') if array => at = skip(at + 1),
+            _ => {}
+        }
+        column = match memchr::memrchr(b'\n', &bytes[..at]) {
+            Some(nl) => at - (nl + 1),
+            None => at,
+        };
+    }
+    format!("not a comment record: {what} (column {column})")
+}
+
+/// What the reader yields: a finished thread, or a line that could not be read as a comment.
+#[derive(Debug)]
+pub enum Item {
+    Thread(JsonlThread),
+    Error { line: usize, message: String },
+}
+
+/// A thread whose records are all read, or a line that could not be read, as handed out by a
+/// [`Grouper`]: [`Unit::build`] turns it into an [`Item`]. It may borrow from the input.
+pub struct Unit<'a>(UnitKind<'a>);
+
+enum UnitKind<'a> {
+    Thread { name: String, group: Group<'a> },
+    Error { line: usize, message: String },
+}
+
+impl Unit<'_> {
+    /// Lay the thread out (or pass the error on).
+    pub fn build(self) -> Item {
+        match self.0 {
+            UnitKind::Thread { name, group } => {
+                Item::Thread(build(name, group.article, group.comments))
+            }
+            UnitKind::Error { line, message } => Item::Error { line, message },
+        }
+    }
+
+    /// Whether this is a thread (rather than a line that could not be read).
+    pub fn is_thread(&self) -> bool {
+        matches!(self.0, UnitKind::Thread { .. })
+    }
+}
+
+/// Add one parsed line to the group being built; a finished group or an error goes to `out`
+/// (a line finishes at most one).
+fn add<'a>(
+    default_name: &str,
+    current: &mut Option<Group<'a>>,
+    line: Line<'a>,
+    out: &mut Vec<Unit<'a>>,
+) {
+    let (key, article, comment) = match line {
+        Line::Blank => return,
+        Line::Error { line, message } => {
+            out.push(Unit(UnitKind::Error { line, message }));
+            return;
+        }
+        Line::Record {
+            key,
+            article,
+            comment,
+        } => (key, article, comment),
+    };
+    let article = article.map(|a| (a, comment.line));
+    if let Some(group) = current.as_mut().filter(|g| g.key == key) {
+        if group.article.is_none() {
+            group.article = article;
+        }
+        group.comments.push(comment);
+        return;
+    }
+    let finished = current.replace(Group {
+        key,
+        article,
+        comments: vec![comment],
+    });
+    out.extend(finished.map(|g| finish(default_name, g)));
+}
+
+fn finish<'a>(default_name: &str, group: Group<'a>) -> Unit<'a> {
+    let name = match &group.key {
+        Some(k) => k.to_string(),
+        None => default_name.to_string(),
+    };
+    Unit(UnitKind::Thread { name, group })
+}
+
+/// Groups parsed lines into threads, across chunks: the last thread of a chunk may go on in
+/// the next, so it is kept (as owned text) until a line of another thread or the end comes.
+pub struct Grouper {
+    default_name: String,
+    carry: Option<Group<'static>>,
+    lossy: bool,
+}
+
+impl Grouper {
+    /// `default_name` names the thread of records that have no `thread` key (the file's path).
+    pub fn new(default_name: &str) -> Grouper {
+        Grouper {
+            default_name: default_name.to_string(),
+            carry: None,
+            lossy: false,
+        }
+    }
+
+    /// Add the next lines of the input, in order; returns the threads they finished and the
+    /// lines that could not be read, in input order.
+    pub fn group<'a>(&mut self, lines: Vec<Parsed<'a>>) -> Vec<Unit<'a>> {
+        let mut current: Option<Group<'a>> = self.carry.take();
+        let mut out = Vec::new();
+        for p in lines {
+            self.lossy |= p.lossy;
+            add(&self.default_name, &mut current, p.line, &mut out);
+        }
+        self.carry = current.map(Group::into_owned);
+        out
+    }
+
+    /// The end of the input: the last thread, if any.
+    pub fn finish(&mut self) -> Option<Unit<'static>> {
+        let group = self.carry.take()?;
+        Some(finish(&self.default_name, group))
+    }
+
+    /// Whether any line so far held invalid UTF-8 (replaced with U+FFFD).
+    pub fn lossy(&self) -> bool {
+        self.lossy
+    }
+}
+
+/// Whole lines of the input, as read by a [`Chunker`].
+pub struct Chunk {
+    data: Vec<u8>,
+    /// End (exclusive, after its line break) of each line in `data`.
+    ends: Vec<usize>,
+    /// 1-based input line of the chunk's first line.
+    first_line: usize,
+    /// Reading stopped here with this error; the chunk holds the whole lines read before it.
+    error: Option<std::io::Error>,
+}
+
+impl Chunk {
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Line `i` of the chunk (0-based): its 1-based number in the input and its bytes, line
+    /// break included.
+    pub fn line(&self, i: usize) -> (usize, &[u8]) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        (self.first_line + i, &self.data[start..self.ends[i]])
+    }
+
+    /// All lines, parsed one after the other.
+    pub fn parse(&self) -> Vec<Parsed<'_>> {
+        (0..self.len())
+            .map(|i| {
+                let (n, raw) = self.line(i);
+                parse(n, raw)
+            })
+            .collect()
+    }
+
+    /// The read error that ended the input after this chunk, if one did.
+    pub fn take_error(&mut self) -> Option<std::io::Error> {
+        self.error.take()
+    }
+}
+
+/// Cuts an input into chunks of whole lines of about a given size (a longer line makes a
+/// chunk of its own), reading ahead no further than one chunk.
+pub struct Chunker<R> {
+    input: R,
+    size: usize,
+    /// While set, a chunk ends as soon as a read brings a whole line.
+    hurry: Arc<AtomicBool>,
+    next_line: usize,
+    /// The start of a line whose end has not been read yet.
+    tail: Vec<u8>,
+    done: bool,
+}
+
+impl<R: Read> Chunker<R> {
+    pub fn new(input: R, size: usize) -> Chunker<R> {
+        Chunker {
+            input,
+            size: size.max(1),
+            hurry: Arc::new(AtomicBool::new(false)),
+            next_line: 1,
+            tail: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// While `flag` is set, end a chunk as soon as a read brings whole lines instead of
+    /// waiting for the chunk to fill: for a consumer that is idle, waiting on a slow input.
+    pub fn hurry_when(mut self, flag: Arc<AtomicBool>) -> Chunker<R> {
+        self.hurry = flag;
+        self
+    }
+
+    /// The next chunk; `None` at the end of the input. After a chunk that carries a read error,
+    /// the input is not read further.
+    pub fn next_chunk(&mut self) -> Option<Chunk> {
+        if self.done {
+            return None;
+        }
+        let mut data = std::mem::take(&mut self.tail);
+        let mut ends = Vec::new();
+        let mut scanned = 0;
+        let mut error = None;
+        let mut eof = false;
+        loop {
+            ends.extend(memchr::memchr_iter(b'\n', &data[scanned..]).map(|i| scanned + i + 1));
+            scanned = data.len();
+            if eof
+                || error.is_some()
+                || (!ends.is_empty()
+                    && (data.len() >= self.size || self.hurry.load(Ordering::Relaxed)))
+            {
+                break;
+            }
+            let start = data.len();
+            data.resize(start + self.size.saturating_sub(start).max(1 << 16), 0);
+            let read = loop {
+                match self.input.read(&mut data[start..]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    r => break r,
+                }
+            };
+            match read {
+                Ok(n) => {
+                    data.truncate(start + n);
+                    eof = n == 0;
+                }
+                Err(e) => {
+                    data.truncate(start);
+                    error = Some(e);
+                }
+            }
+        }
+        if eof && ends.last().copied().unwrap_or(0) < data.len() {
+            // The last line has no line break.
+            ends.push(data.len());
+        }
+        self.done = eof || error.is_some();
+        let whole = ends.last().copied().unwrap_or(0);
+        if !self.done {
+            self.tail = data[whole..].to_vec();
+        }
+        data.truncate(whole);
+        if ends.is_empty() && error.is_none() {
+            return None;
+        }
+        let first_line = self.next_line;
+        self.next_line += ends.len();
+        Some(Chunk {
+            data,
+            ends,
+            first_line,
+            error,
+        })
+    }
 }
 
 /// A thread built from consecutive JSON Lines records, with where each comment came from.
@@ -77,13 +560,6 @@ pub struct JsonlThread {
     pub article_line: Option<usize>,
 }
 
-/// What the reader yields: a finished thread, or a line that could not be read as a comment.
-#[derive(Debug)]
-pub enum Item {
-    Thread(JsonlThread),
-    Error { line: usize, message: String },
-}
-
 /// Reads threads from a JSON Lines stream, one at a time.
 pub struct Reader<R> {
     input: R,
@@ -92,7 +568,8 @@ pub struct Reader<R> {
     line: usize,
     buf: Vec<u8>,
     /// The group being built: its key, article and comments.
-    group: Option<Group>,
+    group: Option<Group<'static>>,
+    out: Vec<Unit<'static>>,
     lossy: bool,
     done: bool,
 }
@@ -106,6 +583,7 @@ impl<R: BufRead> Reader<R> {
             line: 0,
             buf: Vec::new(),
             group: None,
+            out: Vec::new(),
             lossy: false,
             done: false,
         }
@@ -115,16 +593,6 @@ impl<R: BufRead> Reader<R> {
     pub fn lossy(&self) -> bool {
         self.lossy
     }
-
-    fn finish_group(&mut self) -> Option<Item> {
-        let Group {
-            key,
-            article,
-            comments,
-        } = self.group.take()?;
-        let name = key.unwrap_or_else(|| self.default_name.clone());
-        Some(Item::Thread(build(name, article, comments)))
-    }
 }
 
 impl<R: BufRead> Iterator for Reader<R> {
@@ -132,8 +600,12 @@ impl<R: BufRead> Iterator for Reader<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
+            if let Some(unit) = self.out.pop() {
+                return Some(Ok(unit.build()));
+            }
             if self.done {
-                return self.finish_group().map(Ok);
+                let group = self.group.take()?;
+                return Some(Ok(finish(&self.default_name, group).build()));
             }
             self.buf.clear();
             match self.input.read_until(b'\n', &mut self.buf) {
@@ -148,66 +620,26 @@ impl<R: BufRead> Iterator for Reader<R> {
                 }
             }
             self.line += 1;
-            let line = self.line;
-            let raw = if line == 1 {
-                self.buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf)
-            } else {
-                &self.buf[..]
-            };
-            let text = match std::str::from_utf8(raw) {
-                Ok(t) => std::borrow::Cow::Borrowed(t),
-                Err(_) => {
-                    self.lossy = true;
-                    String::from_utf8_lossy(raw)
-                }
-            };
-            if text.trim().is_empty() {
-                continue;
-            }
-            let record: Record = match serde_json::from_str(&text) {
-                Ok(r) => r,
-                Err(e) => {
-                    // serde_json appends "at line 1 column N"; within one record only the
-                    // column says anything.
-                    let text = e.to_string();
-                    let text = text.rfind(" at line ").map_or(&text[..], |i| &text[..i]);
-                    return Some(Ok(Item::Error {
-                        line,
-                        message: format!("not a comment record: {text} (column {})", e.column()),
-                    }));
-                }
-            };
-            let key = record.thread.map(Key::into_string);
-            let pending = Pending {
-                id: record.id.map(Key::into_string),
-                author: record.author.filter(|a| !a.trim().is_empty()),
-                body: record.body,
-                line,
-            };
-            let article = record.article.map(|a| (a, line));
-            if let Some(group) = self.group.as_mut().filter(|g| g.key == key) {
-                if group.article.is_none() {
-                    group.article = article;
-                }
-                group.comments.push(pending);
-                continue;
-            }
-            let finished = self.finish_group();
-            self.group = Some(Group {
-                key,
-                article,
-                comments: vec![pending],
-            });
-            if let Some(item) = finished {
-                return Some(Ok(item));
-            }
+            let parsed = parse(self.line, &self.buf);
+            self.lossy |= parsed.lossy;
+            let line = parsed.line.into_owned();
+            add(&self.default_name, &mut self.group, line, &mut self.out);
         }
     }
 }
 
 /// Lay the comments out as one source text and describe it as a thread.
-fn build(name: String, article: Option<(String, usize)>, comments: Vec<Pending>) -> JsonlThread {
-    let mut source = String::new();
+fn build(
+    name: String,
+    article: Option<(Cow<'_, str>, usize)>,
+    comments: Vec<Pending<'_>>,
+) -> JsonlThread {
+    let size = article.as_ref().map_or(0, |(a, _)| a.len() + 2)
+        + comments
+            .iter()
+            .map(|c| c.author.as_ref().map_or(0, |a| a.len() + 1) + c.body.len() + 2)
+            .sum::<usize>();
+    let mut source = String::with_capacity(size);
     let mut article_span = None;
     let mut article_line = None;
     if let Some((text, line)) = article {
@@ -225,7 +657,11 @@ fn build(name: String, article: Option<(String, usize)>, comments: Vec<Pending>)
         let name_span = c.author.as_ref().map(|a| {
             let start = source.len();
             // A name is one line of the layout; a newline inside it would shift the body.
-            source.push_str(&a.replace(['\n', '\r'], " "));
+            if a.contains(['\n', '\r']) {
+                source.push_str(&a.replace(['\n', '\r'], " "));
+            } else {
+                source.push_str(a);
+            }
             let span = Span::new(start, source.len());
             source.push('\n');
             span
@@ -262,13 +698,13 @@ fn build(name: String, article: Option<(String, usize)>, comments: Vec<Pending>)
             .collect();
         record_lines.push(c.line);
         out.push(Comment {
-            author: c.author,
+            author: c.author.map(Cow::into_owned),
             name_line: p.name_span.map(|s| index.line_of(s.start)),
             name_span: p.name_span,
             lines: lines_of(p.span),
             span: p.span,
             quotes,
-            id: c.id,
+            id: c.id.map(Cow::into_owned),
         });
     }
     JsonlThread {
@@ -515,5 +951,105 @@ mod tests {
             Item::Thread(t) => assert!(t.thread.source.contains("a\u{FFFD}b")),
             Item::Error { message, .. } => panic!("unexpected error {message}"),
         }
+    }
+
+    /// Threads and errors as a comparable shape: name, record lines, text; or the bad line.
+    fn shape(items: &[Item]) -> Vec<(String, Vec<usize>, String)> {
+        items
+            .iter()
+            .map(|i| match i {
+                Item::Thread(t) => (
+                    t.thread.name.clone(),
+                    t.record_lines.clone(),
+                    t.thread.source.clone(),
+                ),
+                Item::Error { line, message } => (format!("error {line}"), vec![], message.clone()),
+            })
+            .collect()
+    }
+
+    /// Chunker, parse, Grouper and build, as `check` runs them.
+    fn read_in_chunks(input: &[u8], size: usize) -> Vec<Item> {
+        let mut chunker = Chunker::new(input, size);
+        let mut grouper = Grouper::new("in.jsonl");
+        let mut items = Vec::new();
+        while let Some(mut chunk) = chunker.next_chunk() {
+            assert!(chunk.take_error().is_none());
+            let units = grouper.group(chunk.parse());
+            items.extend(units.into_iter().map(Unit::build));
+        }
+        items.extend(grouper.finish().map(Unit::build));
+        items
+    }
+
+    #[test]
+    fn chunks_of_any_size_give_what_the_reader_gives() {
+        let mut input = String::from("\u{FEFF}");
+        for t in 0..40 {
+            for c in 0..(t % 5 + 1) {
+                input.push_str(&format!(
+                    "{{\"id\":{c},\"author\":\"a{c}\",\"body\":\"b\\n> q{t}\",\"thread\":\"t{}\"}}\n",
+                    t / 2
+                ));
+                if (t + c) % 7 == 0 {
+                    input.push_str("{\"body\":\n\n");
+                }
+            }
+        }
+        input.push_str("{\"body\":\"last line, no line break\"}");
+        let expected = shape(&read(&input));
+        assert!(expected.len() > 20);
+        for size in [1, 2, 7, 64, 300, 1 << 20] {
+            let got = shape(&read_in_chunks(input.as_bytes(), size));
+            assert_eq!(got, expected, "chunks of {size} bytes");
+        }
+    }
+
+    /// Gives its data, then fails.
+    struct Failing<'a>(&'a [u8]);
+
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("disk on fire"));
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_ends_the_chunks_after_the_whole_lines_before_it() {
+        let data = b"{\"body\":\"a\"}\n{\"body\":\"b\"}\n{\"body\":\"cut sh";
+        let mut chunker = Chunker::new(Failing(data), 1 << 20);
+        let mut chunk = chunker.next_chunk().unwrap();
+        assert_eq!(chunk.len(), 2);
+        assert_eq!(chunk.line(1), (2, &b"{\"body\":\"b\"}\n"[..]));
+        assert_eq!(chunk.take_error().unwrap().to_string(), "disk on fire");
+        assert!(chunker.next_chunk().is_none());
+    }
+
+    #[test]
+    fn a_hurried_chunk_ends_at_the_first_read_that_brings_a_line() {
+        /// Gives one byte per read.
+        struct Trickle<'a>(&'a [u8]);
+        impl std::io::Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(self.0.len()).min(1);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let data = b"{\"body\":1}\n{\"body\":2}\n";
+        let lens = |hurry: bool| {
+            let flag = Arc::new(AtomicBool::new(hurry));
+            let mut chunker = Chunker::new(Trickle(data), 1 << 20).hurry_when(flag);
+            std::iter::from_fn(|| chunker.next_chunk().map(|c| c.len())).collect::<Vec<_>>()
+        };
+        assert_eq!(lens(true), [1, 1]);
+        assert_eq!(lens(false), [2]);
     }
 }

@@ -4,16 +4,20 @@
 //! Inputs are processed in order, in batches: each batch is checked in parallel on a rayon pool
 //! of `--jobs` threads and then rendered in input order, so the output is byte-identical
 //! whatever `--jobs` is, and memory is bounded by a batch (JSON Lines files are read as a
-//! stream of threads, never whole). This file wires library calls together; it does not match,
-//! segment or format.
+//! stream of threads, never whole). Only what must happen in order (the baseline, the summary,
+//! the reporter) runs on the main thread; JSON Lines input is read ahead by a thread of its own
+//! and written out while the pool checks the next chunk. This file wires library calls
+//! together; it does not match, segment or format.
 
 use super::{exit, load_engine, RuleArgs};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use std::io::{self, BufReader, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use threadlint::baseline::{Baseline, HashCache, Identity, Recorder};
 use threadlint::engine::Engine;
 use threadlint::finding::{Category, Finding, Severity};
@@ -111,9 +115,8 @@ struct Source {
 
 /// Text files checked per parallel batch, per worker.
 const TEXT_BATCH_PER_JOB: usize = 4;
-/// A JSON Lines batch ends after this many threads or this many bytes of comment text.
-const JSONL_BATCH_THREADS: usize = 256;
-const JSONL_BATCH_BYTES: usize = 8 << 20;
+/// JSON Lines input is read, parsed and checked in chunks of whole lines of about this size.
+const JSONL_CHUNK_BYTES: usize = 1 << 20;
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.by_author && !matches!(args.format, Format::Text | Format::Json) {
@@ -246,7 +249,7 @@ struct Ctx<'a> {
 enum Outcome {
     Checked {
         thread: Thread,
-        findings: Vec<Finding>,
+        items: Vec<Reported>,
         lossy: bool,
     },
     Failed(String),
@@ -269,7 +272,7 @@ impl Ctx<'_> {
         if batch.is_empty() {
             return Ok(());
         }
-        let engine = self.engine;
+        let (engine, args) = (self.engine, self.args);
         let outcomes: Vec<Outcome> = pool.install(|| {
             batch
                 .par_iter()
@@ -277,9 +280,10 @@ impl Ctx<'_> {
                     Ok(decoded) => {
                         let thread = threadlint::segment::segment(&s.display, decoded.text);
                         let findings = engine.check_thread(&thread);
+                        let items = prepare(args, &s.display, &thread, findings, None);
                         Outcome::Checked {
                             thread,
-                            findings,
+                            items,
                             lossy: decoded.lossy,
                         }
                     }
@@ -291,7 +295,7 @@ impl Ctx<'_> {
             match outcome {
                 Outcome::Checked {
                     thread,
-                    findings,
+                    items,
                     lossy,
                 } => {
                     if lossy {
@@ -300,7 +304,7 @@ impl Ctx<'_> {
                             source.display
                         ));
                     }
-                    self.emit(&source.display, &thread, findings, None)?;
+                    self.emit(&source.display, &thread, items, false)?;
                 }
                 Outcome::Failed(message) => self.error(message),
             }
@@ -310,132 +314,298 @@ impl Ctx<'_> {
     }
 
     fn jsonl_file(&mut self, pool: &rayon::ThreadPool, source: &Source) -> anyhow::Result<()> {
-        let input: Box<dyn io::BufRead> = if source.path.as_os_str() == "-" {
-            Box::new(io::stdin().lock())
+        let input: Box<dyn io::Read + Send> = if source.path.as_os_str() == "-" {
+            Box::new(io::stdin())
         } else {
             match std::fs::File::open(&source.path) {
-                Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+                Ok(f) => Box::new(f),
                 Err(e) => {
                     self.error(format!("{}: {e}", source.display));
                     return Ok(());
                 }
             }
         };
-        let mut reader = jsonl::Reader::new(input, &source.display);
+        let display = source.display.as_str();
+        let prep = Prep {
+            engine: self.engine,
+            args: self.args,
+            path: display,
+        };
+        let mut grouper = jsonl::Grouper::new(display);
         let mut threads_done = 0usize;
+        // With one worker everything runs in turn on this thread. With more, a thread of its
+        // own reads chunks ahead, and this thread writes out one batch while the pool parses
+        // and checks the next.
+        let overlap = pool.current_num_threads() > 1;
+        // A chunk read here need not fill up: the pool would only wait for it. A chunk read
+        // ahead ends early only while this thread is waiting for it.
+        let waiting = Arc::new(AtomicBool::new(!overlap));
+        let chunker = jsonl::Chunker::new(input, JSONL_CHUNK_BYTES).hurry_when(waiting.clone());
+        let mut chunks = Chunks::new(chunker, overlap).context("cannot start a reader thread")?;
+        let mut pending: Option<Batch> = None;
+        let mut failed = false;
         loop {
-            let mut items = Vec::new();
-            let (mut threads, mut bytes) = (0, 0);
-            while threads < JSONL_BATCH_THREADS && bytes < JSONL_BATCH_BYTES {
-                match reader.next() {
-                    None => break,
-                    Some(Ok(item)) => {
-                        if let jsonl::Item::Thread(t) = &item {
-                            threads += 1;
-                            bytes += t.thread.source.len();
-                        }
-                        items.push(item);
-                    }
-                    Some(Err(e)) => {
-                        items.push(jsonl::Item::Error {
-                            line: 0,
-                            message: format!("read error: {e}"),
-                        });
-                        break;
+            let chunk = match chunks.ready() {
+                Some(Ready::Chunk(chunk)) => chunk,
+                Some(Ready::NotYet) => {
+                    // The input is slower than the checking: nothing to overlap with, so the
+                    // findings so far go out now, for whoever watches a stream.
+                    failed |= self.emit_batch(display, pending.as_mut(), &mut threads_done)?;
+                    pending = None;
+                    self.out.flush()?;
+                    waiting.store(true, Ordering::Relaxed);
+                    let next = chunks.next();
+                    waiting.store(false, Ordering::Relaxed);
+                    match next {
+                        Some(chunk) => chunk,
+                        None => break,
                     }
                 }
-            }
-            if items.is_empty() {
-                break;
-            }
-            let engine = self.engine;
-            let checked: Vec<Option<Vec<Finding>>> = pool.install(|| {
-                items
-                    .par_iter()
-                    .map(|item| match item {
-                        jsonl::Item::Thread(t) => Some(engine.check_thread(&t.thread)),
-                        jsonl::Item::Error { .. } => None,
-                    })
-                    .collect()
-            });
-            threads_done += threads;
-            self.progress
-                .set_message(format!("{}: {threads_done} threads", source.display));
-            for (item, findings) in items.into_iter().zip(checked) {
-                match (item, findings) {
-                    (jsonl::Item::Thread(t), Some(findings)) => {
-                        self.emit(&source.display, &t.thread, findings, Some(&t))?;
-                    }
-                    (jsonl::Item::Error { line: 0, message }, _) => {
-                        self.error(format!("{}: {message}", source.display));
-                        return Ok(());
-                    }
-                    (jsonl::Item::Error { line, message }, _) => {
-                        self.error(format!("{}:{line}: {message}", source.display));
-                    }
-                    (jsonl::Item::Thread(_), None) => unreachable!("every thread is checked"),
-                }
+                None => break,
+            };
+            if overlap {
+                let mut previous = pending.take();
+                let mut checked = None;
+                let emitted = pool.in_place_scope(|s| {
+                    s.spawn(|_| checked = Some(check_chunk(chunk, &mut grouper, &prep)));
+                    let emitted = self.emit_batch(display, previous.as_mut(), &mut threads_done);
+                    // Freeing a batch's threads takes a while too: not here.
+                    s.spawn(move |_| drop(previous));
+                    emitted
+                });
+                failed |= emitted?;
+                pending = checked;
+            } else {
+                let mut batch = pool.install(|| check_chunk(chunk, &mut grouper, &prep));
+                failed |= self.emit_batch(display, Some(&mut batch), &mut threads_done)?;
+                // The next read may wait on a slow input: what is checked goes out first.
+                self.out.flush()?;
             }
         }
-        if reader.lossy() {
-            self.warn(format!(
-                "{}: invalid UTF-8 replaced with U+FFFD",
-                source.display
-            ));
+        failed |= self.emit_batch(display, pending.as_mut(), &mut threads_done)?;
+        if failed {
+            // The input ended with a read error: its last thread may be cut short.
+            return Ok(());
+        }
+        if let Some(last) = grouper.finish() {
+            let done = pool.install(|| prep.check(last));
+            self.emit_batch(
+                display,
+                Some(&mut Batch {
+                    done: vec![done],
+                    error: None,
+                }),
+                &mut threads_done,
+            )?;
+        }
+        if grouper.lossy() {
+            self.warn(format!("{display}: invalid UTF-8 replaced with U+FFFD"));
         }
         Ok(())
     }
 
-    fn keep(&self, f: &Finding) -> bool {
-        let a = self.args;
-        f.severity >= a.min_severity
-            && (a.categories.is_empty() || a.categories.contains(&f.category))
-            && (a.rules_only.is_empty() || a.rules_only.iter().any(|r| rule_selected(&f.rule, r)))
+    /// Write out a checked batch of a JSON Lines input, in input order. Returns whether reading
+    /// the input failed after it.
+    fn emit_batch(
+        &mut self,
+        display: &str,
+        batch: Option<&mut Batch>,
+        threads_done: &mut usize,
+    ) -> anyhow::Result<bool> {
+        let Some(batch) = batch else {
+            return Ok(false);
+        };
+        for done in &mut batch.done {
+            match done {
+                Done::Thread(t, items) => {
+                    *threads_done += 1;
+                    self.emit(display, &t.thread, std::mem::take(items), true)?;
+                }
+                Done::Error { line, message } => {
+                    self.error(format!("{display}:{line}: {message}"));
+                }
+            }
+        }
+        self.progress
+            .set_message(format!("{display}: {threads_done} threads"));
+        let failed = batch.error.is_some();
+        if let Some(e) = &batch.error {
+            self.error(format!("{display}: read error: {e}"));
+        }
+        Ok(failed)
     }
 
-    /// Filter a thread's findings, apply the baseline, and hand them to the reporter.
+    /// Apply the baseline to a thread's prepared findings and hand them to the reporter.
     fn emit(
         &mut self,
         path: &str,
         thread: &Thread,
-        findings: Vec<Finding>,
-        jsonl: Option<&JsonlThread>,
+        mut items: Vec<Reported>,
+        jsonl: bool,
     ) -> anyhow::Result<()> {
-        let mut items = Vec::new();
-        let mut hashes = HashCache::default();
-        for f in findings {
-            if !self.keep(&f) {
-                continue;
-            }
-            let identity = Identity::cached(thread, &f, &mut hashes);
-            if let Some(rec) = &mut self.recorder {
-                rec.add(identity.clone());
-            }
-            if let Some(base) = &mut self.baseline {
-                if base.accepts(&identity) {
-                    self.summary.baselined += 1;
-                    continue;
+        if self.recorder.is_some() || self.baseline.is_some() {
+            items.retain(|r| {
+                if let Some(rec) = &mut self.recorder {
+                    rec.add(r.identity.clone());
                 }
-            }
-            let shown = jsonl.map_or_else(|| f.clone(), |j| j.relocate(&f));
-            let mut record = FindingRecord::new(path, thread, &shown);
-            record.record_line = jsonl.and_then(|j| j.record_line(&f));
-            items.push(Reported {
-                finding: f,
-                record,
-                identity,
+                if let Some(base) = &mut self.baseline {
+                    if base.accepts(&r.identity) {
+                        self.summary.baselined += 1;
+                        return false;
+                    }
+                }
+                true
             });
         }
         let report = ThreadReport {
             path,
             thread,
-            jsonl: jsonl.is_some(),
+            jsonl,
             items,
         };
         self.summary.add(&report);
         self.reporter.thread(&mut self.out, &report)?;
         Ok(())
     }
+}
+
+/// What a JSON Lines batch needs to be checked on the pool.
+struct Prep<'a> {
+    engine: &'a Engine,
+    args: &'a Args,
+    path: &'a str,
+}
+
+impl Prep<'_> {
+    /// Build the thread, check it, and prepare its findings for output.
+    fn check(&self, unit: jsonl::Unit) -> Done {
+        match unit.build() {
+            jsonl::Item::Thread(t) => {
+                let findings = self.engine.check_thread(&t.thread);
+                let items = prepare(self.args, self.path, &t.thread, findings, Some(&t));
+                Done::Thread(t, items)
+            }
+            jsonl::Item::Error { line, message } => Done::Error { line, message },
+        }
+    }
+}
+
+/// A checked chunk of a JSON Lines input: its threads and bad lines in input order, and the
+/// read error that ended the input after it, if one did.
+struct Batch {
+    done: Vec<Done>,
+    error: Option<io::Error>,
+}
+
+enum Done {
+    Thread(JsonlThread, Vec<Reported>),
+    Error { line: usize, message: String },
+}
+
+/// Parse a chunk's lines in parallel, group them into threads in order, then build and check
+/// the threads in parallel. Run on the pool.
+fn check_chunk(mut chunk: jsonl::Chunk, grouper: &mut jsonl::Grouper, prep: &Prep) -> Batch {
+    let error = chunk.take_error();
+    let parsed: Vec<jsonl::Parsed> = (0..chunk.len())
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|i| {
+            let (line, raw) = chunk.line(i);
+            jsonl::parse(line, raw)
+        })
+        .collect();
+    let units = grouper.group(parsed);
+    let done = units.into_par_iter().map(|u| prep.check(u)).collect();
+    Batch { done, error }
+}
+
+/// Chunks of a JSON Lines input: read here when asked, or by a reader thread of their own
+/// that keeps one chunk ready.
+enum Chunks<R> {
+    Here(jsonl::Chunker<R>),
+    Ahead(std::sync::mpsc::Receiver<jsonl::Chunk>),
+}
+
+impl<R: io::Read + Send + 'static> Chunks<R> {
+    fn new(mut chunker: jsonl::Chunker<R>, ahead: bool) -> io::Result<Chunks<R>> {
+        if !ahead {
+            return Ok(Chunks::Here(chunker));
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        // Not joined: if writing the output fails, the run ends while this thread may still be
+        // waiting for input.
+        std::thread::Builder::new()
+            .name("jsonl-reader".into())
+            .spawn(move || {
+                while let Some(chunk) = chunker.next_chunk() {
+                    if tx.send(chunk).is_err() {
+                        break;
+                    }
+                }
+            })?;
+        Ok(Chunks::Ahead(rx))
+    }
+
+    /// The next chunk, waiting for it; `None` at the end.
+    fn next(&mut self) -> Option<jsonl::Chunk> {
+        match self {
+            Chunks::Here(chunker) => chunker.next_chunk(),
+            Chunks::Ahead(rx) => rx.recv().ok(),
+        }
+    }
+
+    /// The next chunk if it is there already (always, when read here); `None` at the end.
+    fn ready(&mut self) -> Option<Ready> {
+        match self {
+            Chunks::Here(chunker) => chunker.next_chunk().map(Ready::Chunk),
+            Chunks::Ahead(rx) => match rx.try_recv() {
+                Ok(chunk) => Some(Ready::Chunk(chunk)),
+                Err(std::sync::mpsc::TryRecvError::Empty) => Some(Ready::NotYet),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+            },
+        }
+    }
+}
+
+enum Ready {
+    Chunk(jsonl::Chunk),
+    NotYet,
+}
+
+/// Whether a finding passes `--min-severity`, `--category` and `--rule`.
+fn keep(a: &Args, f: &Finding) -> bool {
+    f.severity >= a.min_severity
+        && (a.categories.is_empty() || a.categories.contains(&f.category))
+        && (a.rules_only.is_empty() || a.rules_only.iter().any(|r| rule_selected(&f.rule, r)))
+}
+
+/// A thread's findings filtered and made ready for output (identity, record, positions
+/// relative to the comment for JSON Lines). Pure, so it runs on the pool; the baseline is
+/// applied afterwards, in input order.
+fn prepare(
+    args: &Args,
+    path: &str,
+    thread: &Thread,
+    findings: Vec<Finding>,
+    jsonl: Option<&JsonlThread>,
+) -> Vec<Reported> {
+    let mut items = Vec::new();
+    let mut hashes = HashCache::default();
+    for f in findings {
+        if !keep(args, &f) {
+            continue;
+        }
+        let identity = Identity::cached(thread, &f, &mut hashes);
+        let shown = jsonl.map_or_else(|| f.clone(), |j| j.relocate(&f));
+        let mut record = FindingRecord::new(path, thread, &shown);
+        record.record_line = jsonl.and_then(|j| j.record_line(&f));
+        items.push(Reported {
+            finding: f,
+            record,
+            identity,
+        });
+    }
+    items
 }
 
 /// Whether `--rule wanted` selects rule `id`: the full id, or the set it belongs to.
