@@ -100,15 +100,19 @@ impl CompiledRule {
     pub fn regex_for(&self, text: &str, ascii_ok: bool) -> Option<&Regex> {
         match &self.regex_ascii {
             Some(ascii) if ascii_ok || ascii_classes_apply(text) => Some(ascii),
-            _ => self
-                .regex
-                .get_or_init(|| {
-                    self.regex_pattern
-                        .as_deref()
-                        .and_then(|p| build_regex(p).ok())
-                })
-                .as_ref(),
+            _ => self.full_regex(),
         }
+    }
+
+    /// The regex as written, compiled now if it was deferred.
+    pub fn full_regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| {
+                self.regex_pattern
+                    .as_deref()
+                    .and_then(|p| build_regex(p).ok())
+            })
+            .as_ref()
     }
 }
 
@@ -141,6 +145,24 @@ pub struct Compiled {
     pub profiles: Vec<ProfileMatcher>,
     /// One automaton for every profile at once, for texts with a shared normalised form.
     pub fast: Option<FastPath>,
+}
+
+impl Compiled {
+    /// Build every part that is otherwise built on first use, on every core.
+    pub fn build_deferred(&self) {
+        rayon::join(
+            || {
+                self.profiles.par_iter().for_each(|p| {
+                    p.automaton();
+                })
+            },
+            || {
+                self.rules.par_iter().for_each(|r| {
+                    r.full_regex();
+                })
+            },
+        );
+    }
 }
 
 /// What one pattern of the fast automaton stands for.

@@ -110,6 +110,13 @@ impl Engine {
         })
     }
 
+    /// Build now what is otherwise built when a text first needs it: each profile's own
+    /// automaton and the bundled regexes as written (see `docs/engine.md`). A long-running
+    /// service calls this once so that no request pays for it.
+    pub fn build_deferred(&self) {
+        self.compiled.build_deferred();
+    }
+
     /// The same engine with the shared-form fast path turned off: every text takes each
     /// profile's full pass. For tests that compare the two.
     #[doc(hidden)]

@@ -44,11 +44,16 @@ impl RuleSource {
             return Err(messages);
         }
         match Engine::new(sets) {
-            Ok(engine) => Ok(Compiled {
-                engine,
-                warnings: messages,
-                signature,
-            }),
+            Ok(engine) => {
+                // A service runs for long: build now what a first request would otherwise
+                // wait for.
+                engine.build_deferred();
+                Ok(Compiled {
+                    engine,
+                    warnings: messages,
+                    signature,
+                })
+            }
             Err(errors) => {
                 messages.extend(errors.iter().map(|e| e.to_string()));
                 Err(messages)
