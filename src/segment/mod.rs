@@ -12,11 +12,12 @@ mod classify;
 mod lines;
 mod names;
 mod quotes;
+mod words;
 
 use crate::thread::{Article, Comment, LineRange, Quote, Span, Thread};
 use classify::{Kind, Section};
 use lines::{Block, Line};
-use std::collections::HashMap;
+use words::FxHashMap;
 
 /// Segment a page's text into a thread named `name`.
 ///
@@ -524,7 +525,7 @@ impl<'s, 'l> Page<'s, 'l> {
             let stamped = j < self.lines.len() && self.kinds[j] == Kind::Timestamp;
             // A byline over a dateline ("By Marta Novak" / "Published 14 October") is not a
             // comment header.
-            let byline = t.to_lowercase().starts_with("by ");
+            let byline = words::starts_with_ascii_ci(t, "by ");
             if name.is_none() && stamped && !byline && names::score(t).is_some_and(|s| s > -3) {
                 name = Some(Span::new(
                     self.lines[i].text_start,
@@ -641,22 +642,26 @@ impl<'s, 'l> Page<'s, 'l> {
         let nb = self.blocks.len();
         let takes_part = |b: usize| self.class[b] == BlockClass::Content && zones[b] == Zone::Open;
         // Repeated single-line blocks: a name that comes back is strong evidence (seed 002).
-        let mut repeats: HashMap<&str, usize> = HashMap::new();
+        let mut repeats: FxHashMap<&str, usize> = FxHashMap::default();
         for b in search_from..nb {
             if takes_part(b) && self.blocks[b].is_single() {
                 *repeats.entry(self.text(self.blocks[b].first)).or_default() += 1;
             }
         }
-        let base_score = |b: usize| -> Option<i32> {
-            let blk = self.blocks[b];
-            if !blk.is_single() || self.kinds[blk.first] != Kind::Text {
-                return None;
-            }
-            let t = self.text(blk.first);
-            let s = names::score(t)?;
-            let rep = repeats.get(t).copied().unwrap_or(0);
-            Some(if rep >= 2 && s > -3 { s + 3 } else { s })
-        };
+        // Scored once per block: the labelling below asks for most blocks several times.
+        let base_scores: Vec<Option<i32>> = (0..nb)
+            .map(|b| {
+                let blk = self.blocks[b];
+                if !blk.is_single() || self.kinds[blk.first] != Kind::Text {
+                    return None;
+                }
+                let t = self.text(blk.first);
+                let s = names::score(t)?;
+                let rep = repeats.get(t).copied().unwrap_or(0);
+                Some(if rep >= 2 && s > -3 { s + 3 } else { s })
+            })
+            .collect();
+        let base_score = |b: usize| -> Option<i32> { base_scores[b] };
         // Names that are ordinary words ("Nurse on nights", "Name withheld") score like short
         // replies. Where the page already names its commenters, such a line between two
         // finished paragraphs, right after a name and its body (or after a guest comment that
@@ -701,7 +706,7 @@ impl<'s, 'l> Page<'s, 'l> {
         // ("Ann Lee" / "I agree with the council."). Taken only when it happens at least twice,
         // so a one-off short first line of an article paragraph is not a name
         // (`stacked_names_ferry`).
-        let mut first_lines: HashMap<&str, usize> = HashMap::new();
+        let mut first_lines: FxHashMap<&str, usize> = FxHashMap::default();
         for b in search_from..nb {
             if takes_part(b) && !self.blocks[b].is_single() {
                 *first_lines
