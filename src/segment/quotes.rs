@@ -6,6 +6,7 @@
 //! begin or end (`layout` does).
 
 use super::lines::Line;
+use super::words::starts_with_ascii_ci;
 use crate::thread::{QuoteSource, Span};
 
 /// A quote found in a body: 0-based first and last line, and the byte span of its text.
@@ -56,6 +57,11 @@ pub fn wholly_quoted(s: &str) -> bool {
 fn wrote_intro(text: &str) -> Option<usize> {
     if text.len() > 400 {
         return None;
+    }
+    // Every intro but "Quote (Ann)" has a colon; lowercasing adds none, and "quote (" is
+    // ASCII that only ASCII letters lowercase to.
+    if memchr::memchr(b':', text.as_bytes()).is_none() {
+        return (text.len() <= 120 && starts_with_ascii_ci(text, "quote (")).then_some(text.len());
     }
     let lower = text.to_lowercase();
     for verb in [" wrote:", " said:", " writes:", " posted:"] {
@@ -183,23 +189,77 @@ pub fn find(lines: &[Line<'_>], first: usize, last: usize) -> Vec<Found> {
     out
 }
 
+/// ASCII letters and digits to their lowercase; every other byte to 0.
+static WORD_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Lowercase words of `s` joined by single spaces: punctuation, quotation marks, ellipses and
 /// line breaks do not matter when comparing quoted words with their source.
 pub fn normalize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(s.len());
     let mut pending_space = false;
-    for ch in s.chars() {
-        if ch.is_alphanumeric() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII letters and digits, a run at a time: lowercased.
+        if WORD_BYTE[b as usize] != 0 {
             if pending_space && !out.is_empty() {
-                out.push(' ');
+                out.push(b' ');
             }
             pending_space = false;
-            out.extend(ch.to_lowercase());
-        } else if ch != '\'' && ch != '’' {
+            while let Some(&l) = bytes.get(i).map(|&b| &WORD_BYTE[b as usize]) {
+                if l == 0 {
+                    break;
+                }
+                out.push(l);
+                i += 1;
+            }
+            continue;
+        }
+        // Other ASCII: the apostrophe is dropped, anything else is a word break.
+        if b.is_ascii() {
+            if b != b'\'' {
+                pending_space = true;
+            }
+            i += 1;
+            continue;
+        }
+        // U+2000..=U+203F (E2 80 xx: spaces, dashes, curly quotes, ellipsis) are never
+        // letters or digits; the right single quotation mark (U+2019) is dropped like '\''.
+        if b == 0xE2 && bytes.get(i + 1) == Some(&0x80) {
+            if bytes.get(i + 2) != Some(&0x99) {
+                pending_space = true;
+            }
+            i += 3;
+            continue;
+        }
+        let ch = s[i..].chars().next().expect("a character starts here");
+        i += ch.len_utf8();
+        if ch.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(b' ');
+            }
+            pending_space = false;
+            let mut buf = [0u8; 4];
+            for lc in ch.to_lowercase() {
+                out.extend_from_slice(lc.encode_utf8(&mut buf).as_bytes());
+            }
+        } else if ch != '’' {
             pending_space = true;
         }
     }
-    out
+    String::from_utf8(out).expect("built from whole characters")
 }
 
 /// Traces quotes to the article or an earlier comment within a byte budget, so a page made of
@@ -299,6 +359,23 @@ mod tests {
         let got: Vec<(usize, usize)> = q.iter().map(|f| (f.first, f.last)).collect();
         assert_eq!(got, vec![(0, 0), (3, 4), (8, 8), (10, 10)]);
         assert_eq!(&text[q[3].span.start..q[3].span.end], "her words");
+    }
+
+    #[test]
+    fn general_punctuation_is_never_a_word_character() {
+        for c in '\u{2000}'..='\u{203F}' {
+            assert!(!c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn normalizes_words() {
+        assert_eq!(
+            normalize("“Don’t” PANIC -- it's 42 … Ünïcode İstanbul!"),
+            "dont panic its 42 ünïcode i\u{307}stanbul"
+        );
+        assert_eq!(normalize("...a"), "a");
+        assert_eq!(normalize(""), "");
     }
 
     #[test]

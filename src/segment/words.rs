@@ -111,20 +111,53 @@ pub fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
     if h.len() < n.len() {
         return false;
     }
-    let (first_lo, first_up) = (n[0], n[0].to_ascii_uppercase());
-    let last = h.len() - n.len();
-    let mut from = 0;
-    while from <= last {
-        let Some(off) = memchr::memchr2(first_lo, first_up, &h[from..=last]) else {
-            return false;
-        };
-        let at = from + off;
-        if h[at..at + n.len()].eq_ignore_ascii_case(n) {
-            return true;
-        }
-        from = at + 1;
+    // Look for the needle's rarest byte in English text, then compare around it.
+    let k = (0..n.len())
+        .max_by_key(|&k| rarity(n[k]))
+        .expect("needle is not empty");
+    let (lo, up) = (n[k], n[k].to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, &h[k..h.len() - (n.len() - 1 - k)])
+        .any(|at| h[at..at + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// How rare a lowercase ASCII byte is in English text (higher is rarer).
+fn rarity(b: u8) -> usize {
+    const COMMON: &[u8] = b" etaoinshrdlcumwfgypbvkjxqz";
+    COMMON.iter().position(|&c| c == b).unwrap_or(COMMON.len())
+}
+
+/// `text.split_whitespace().take(limit).count()`, decoding only non-ASCII characters.
+pub fn count_words(text: &str, limit: usize) -> usize {
+    if limit == 0 {
+        return 0;
     }
-    false
+    let b = text.as_bytes();
+    let mut n = 0;
+    let mut in_word = false;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let space = if c.is_ascii() {
+            i += 1;
+            // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed,
+            // carriage return, space.
+            matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+        } else {
+            let ch = text[i..].chars().next().expect("a character starts here");
+            i += ch.len_utf8();
+            ch.is_whitespace()
+        };
+        if space {
+            in_word = false;
+        } else if !in_word {
+            in_word = true;
+            n += 1;
+            if n == limit {
+                return n;
+            }
+        }
+    }
+    n
 }
 
 /// Whether `text` starts with `prefix` ignoring ASCII case (`prefix` ASCII).
@@ -163,6 +196,27 @@ mod tests {
     }
 
     #[test]
+    fn word_counts_match_split_whitespace() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " two  words ",
+            "tab\tand\u{0B}vertical\u{0C}feed\r\n",
+            "nbsp\u{A0}is\u{2003}space\u{3000}too\u{85}x",
+            "“Quoted” — words’ here…",
+        ] {
+            for limit in [0, 1, 2, 3, 13, 100] {
+                assert_eq!(
+                    count_words(text, limit),
+                    text.split_whitespace().take(limit).count(),
+                    "{text:?} {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn ascii_case_insensitive_tests() {
         for (hay, needle) in [
             ("Posted Yesterday", "yesterday"),
@@ -172,6 +226,11 @@ mod tests {
             ("aaab", "aab"),
             ("Ça va JUST NOW", "just now"),
             ("today", "today"),
+            ("x ag", " ago"),
+            ("a go", " ago"),
+            (" AgO", " ago"),
+            ("yesterda", "yesterday"),
+            ("YESTERDAY!", "yesterday"),
         ] {
             assert_eq!(
                 contains_ascii_ci(hay, needle),
