@@ -138,17 +138,24 @@ fn may_be_timestamp(text: &str) -> bool {
         return true;
     }
     static LEADS: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(LEAD));
-    static LEADS3: LazyLock<WordSet> = LazyLock::new(|| {
-        let three: Vec<&str> = LEAD.iter().copied().filter(|w| w.len() == 3).collect();
-        WordSet::new(&three)
+    static LEADS3: LazyLock<Vec<u32>> = LazyLock::new(|| {
+        LEAD.iter()
+            .filter(|w| w.len() == 3)
+            .map(|w| u32::from_le_bytes([w.as_bytes()[0], w.as_bytes()[1], w.as_bytes()[2], 0]))
+            .collect()
     });
     // The leading ASCII letters, lowercased: a lead word, or starting with a three-letter one.
     let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
     if letters < 1 {
         return false;
     }
-    let first = &text[..letters];
-    if !LEADS.contains_lower(first) && !(letters >= 3 && LEADS3.contains_lower(&first[..3])) {
+    let b = text.as_bytes();
+    // ASCII letters lowercase by setting bit 5.
+    let three = letters >= 3 && {
+        let key = u32::from_le_bytes([b[0], b[1], b[2], 0]) | 0x0020_2020;
+        LEADS3.contains(&key)
+    };
+    if !three && !LEADS.contains_lower(&text[..letters]) {
         return false;
     }
     text.bytes().any(|b| b.is_ascii_digit())
@@ -823,12 +830,14 @@ pub fn inline_header(text: &str) -> Option<(usize, usize)> {
 /// Whether the lowercased line contains "repl", "respond", "→", "▸" or " > ".
 fn reply_words(text: &str) -> bool {
     let b = text.as_bytes();
-    memchr::memchr2_iter(b'r', b'R', b).any(|i| {
-        let rest = &b[i + 1..];
-        rest.len() >= 3
-            && rest[0].eq_ignore_ascii_case(&b'e')
-            && (rest[1..3].eq_ignore_ascii_case(b"pl")
-                || rest.len() >= 6 && rest[1..6].eq_ignore_ascii_case(b"spond"))
+    // Both words have a "p", rarer than their other letters.
+    memchr::memchr2_iter(b'p', b'P', b).any(|i| {
+        (i >= 2
+            && b.get(i - 2..i + 2)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"repl")))
+            || (i >= 3
+                && b.get(i - 3..i + 4)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(b"respond")))
     }) || memchr::memchr_iter(b'>', b)
         .any(|i| i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' '))
         || memchr::memchr_iter(0xE2, b).any(|i| {

@@ -643,7 +643,8 @@ impl<'s, 'l> Page<'s, 'l> {
         let nb = self.blocks.len();
         let takes_part = |b: usize| self.class[b] == BlockClass::Content && zones[b] == Zone::Open;
         // Repeated single-line blocks: a name that comes back is strong evidence (seed 002).
-        let mut repeats: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut repeats: FxHashMap<&str, usize> =
+            FxHashMap::with_capacity_and_hasher(nb.saturating_sub(search_from), Default::default());
         for b in search_from..nb {
             if takes_part(b) && self.blocks[b].is_single() {
                 *repeats.entry(self.text(self.blocks[b].first)).or_default() += 1;
@@ -707,7 +708,8 @@ impl<'s, 'l> Page<'s, 'l> {
         // ("Ann Lee" / "I agree with the council."). Taken only when it happens at least twice,
         // so a one-off short first line of an article paragraph is not a name
         // (`stacked_names_ferry`).
-        let mut first_lines: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut first_lines: FxHashMap<&str, usize> =
+            FxHashMap::with_capacity_and_hasher(nb.saturating_sub(search_from), Default::default());
         for b in search_from..nb {
             if takes_part(b) && !self.blocks[b].is_single() {
                 *first_lines

@@ -5,7 +5,7 @@
 //! allocating code it replaces (`to_lowercase`, `str::contains` on a lowercased copy,
 //! `slice::contains`), only faster. Non-ASCII words fall back to Unicode lowercasing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A small, fast, non-cryptographic hasher (the multiply-rotate hash rustc uses) for maps keyed
@@ -56,31 +56,61 @@ impl Hasher for FxHasher {
 pub type FxBuild = BuildHasherDefault<FxHasher>;
 pub type FxHashMap<K, V> = HashMap<K, V, FxBuild>;
 
-/// A fixed vocabulary: membership of an exact string.
+/// A fixed vocabulary: membership of an exact string. Members are bucketed by length and
+/// first byte, so a lookup compares the word with the one or two members of its bucket.
 pub struct WordSet {
-    set: HashSet<&'static str, FxBuild>,
-    /// Longest member in bytes: longer words are rejected before hashing.
+    buckets: Vec<Vec<&'static [u8]>>,
+    /// Longest member in bytes: longer words are rejected at once.
     max_len: usize,
+    has_empty: bool,
+}
+
+const BUCKET_LENS: usize = 32;
+
+fn bucket(word: &[u8]) -> usize {
+    (word.len() % BUCKET_LENS) * 32 + (word[0] % 32) as usize
 }
 
 impl WordSet {
     pub fn new(words: &[&'static str]) -> WordSet {
+        let mut buckets = vec![Vec::new(); BUCKET_LENS * 32];
+        for w in words.iter().filter(|w| !w.is_empty()) {
+            buckets[bucket(w.as_bytes())].push(w.as_bytes());
+        }
         WordSet {
-            set: words.iter().copied().collect(),
+            buckets,
             max_len: words.iter().map(|w| w.len()).max().unwrap_or(0),
+            has_empty: words.iter().any(|w| w.is_empty()),
         }
     }
 
     /// Whether `word` is a member (exact, case-sensitive).
     #[inline]
     pub fn contains(&self, word: &str) -> bool {
-        word.len() <= self.max_len && self.set.contains(word)
+        self.contains_bytes(word.as_bytes())
+    }
+
+    #[inline]
+    fn contains_bytes(&self, word: &[u8]) -> bool {
+        if word.is_empty() {
+            return self.has_empty;
+        }
+        word.len() <= self.max_len && self.buckets[bucket(word)].iter().any(|m| *m == word)
     }
 
     /// Whether `word.to_lowercase()` is a member, without allocating for ASCII words.
     #[inline]
     pub fn contains_lower(&self, word: &str) -> bool {
-        with_lower(word, |w| self.contains(w))
+        let bytes = word.as_bytes();
+        if bytes.len() <= 32 && bytes.is_ascii() {
+            let mut buf = [0u8; 32];
+            let out = &mut buf[..bytes.len()];
+            out.copy_from_slice(bytes);
+            out.make_ascii_lowercase();
+            self.contains_bytes(out)
+        } else {
+            self.contains(&word.to_lowercase())
+        }
     }
 }
 
@@ -126,36 +156,55 @@ fn rarity(b: u8) -> usize {
     COMMON.iter().position(|&c| c == b).unwrap_or(COMMON.len())
 }
 
-/// `text.split_whitespace().take(limit).count()`, decoding only non-ASCII characters.
+/// `text.split_whitespace().take(limit).count()`, eight ASCII bytes at a time; only
+/// non-ASCII characters are decoded.
 pub fn count_words(text: &str, limit: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
     if limit == 0 {
         return 0;
     }
     let b = text.as_bytes();
     let mut n = 0;
-    let mut in_word = false;
+    let mut after_space = true;
     let mut i = 0;
     while i < b.len() {
+        if let Some(chunk) = b.get(i..i + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            if x & HI == 0 {
+                // Per byte, the high bit of each mask: space (0x20), or tab to carriage return
+                // (0x09..=0x0D): `char::is_whitespace` on ASCII. No sum carries into the next
+                // byte because every byte is below 0x80.
+                let s = x ^ (0x20 * LO);
+                let space = !(((s & !HI) + !HI) | s) & HI;
+                let control = (x + 0x77 * LO) & !(x + 0x72 * LO) & HI;
+                let white = space | control;
+                let before = (white << 8) | if after_space { 0x80 } else { 0 };
+                n += (!white & HI & before).count_ones() as usize;
+                if n >= limit {
+                    return limit;
+                }
+                after_space = white >> 63 != 0;
+                i += 8;
+                continue;
+            }
+        }
         let c = b[i];
-        let space = if c.is_ascii() {
+        let white = if c.is_ascii() {
             i += 1;
-            // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed,
-            // carriage return, space.
             matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
         } else {
             let ch = text[i..].chars().next().expect("a character starts here");
             i += ch.len_utf8();
             ch.is_whitespace()
         };
-        if space {
-            in_word = false;
-        } else if !in_word {
-            in_word = true;
+        if !white && after_space {
             n += 1;
-            if n == limit {
-                return n;
+            if n >= limit {
+                return limit;
             }
         }
+        after_space = white;
     }
     n
 }
@@ -205,6 +254,10 @@ mod tests {
             "tab\tand\u{0B}vertical\u{0C}feed\r\n",
             "nbsp\u{A0}is\u{2003}space\u{3000}too\u{85}x",
             "“Quoted” — words’ here…",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+            "eightchr eightchr\teightchr\u{0B}\u{0C}\r\n  x   y",
+            "long-words-without-any-space-at-all-for-many-bytes",
+            "mixé d ascii and ünïcode words   across    chunk   bounds",
         ] {
             for limit in [0, 1, 2, 3, 13, 100] {
                 assert_eq!(
