@@ -86,7 +86,8 @@ struct Page<'s, 'l> {
 fn is_prose(text: &str) -> bool {
     text.len() >= 80
         && (text.ends_with(['.', '!', '?', '…', '"', '”', '’', ')', ':'])
-            || memchr::memmem::find(text.as_bytes(), b". ").is_some())
+            || memchr::memchr_iter(b'.', text.as_bytes())
+                .any(|i| text.as_bytes().get(i + 1) == Some(&b' ')))
         && words::count_words(text, 12) >= 12
 }
 
@@ -333,7 +334,7 @@ impl<'s, 'l> Page<'s, 'l> {
         let article_text = article
             .as_ref()
             .map_or(String::new(), |a| self.source_slice(a.span));
-        let mut tracer = quotes::Tracer::new(&article_text, source_len);
+        let mut tracer = quotes::Tracer::new(article_text, source_len);
         let comments = drafts
             .iter()
             .map(|d| self.comment(d, &mut tracer))
@@ -1070,8 +1071,15 @@ impl<'s, 'l> Page<'s, 'l> {
                 source: tracer.trace(&text),
             });
         }
-        let body: Vec<&str> = (d.first..=d.last).map(|i| self.text(i)).collect();
-        tracer.push_comment(&body.join("\n"));
+        let mut body =
+            String::with_capacity(self.lines[d.last].text_end() - self.lines[d.first].text_start);
+        for i in d.first..=d.last {
+            if i > d.first {
+                body.push('\n');
+            }
+            body.push_str(self.text(i));
+        }
+        tracer.push_comment(body);
         let (author, name_line, name_span) = match d.name {
             Some((l, span)) => {
                 let t = self.lines[l].text;

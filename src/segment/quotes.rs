@@ -94,6 +94,13 @@ fn wrote_intro(text: &str) -> Option<usize> {
 /// Find the quotes in body lines `first..=last` (0-based indices into `lines`).
 pub fn find(lines: &[Line<'_>], first: usize, last: usize) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
+    // Every quote below starts at a line opening with a quotation mark or '>', or at a quote
+    // intro; most bodies have none.
+    if !lines[first..=last].iter().any(|l| {
+        l.text.starts_with(OPEN) || l.text.starts_with('>') || wrote_intro(l.text).is_some()
+    }) {
+        return out;
+    }
     let span_of = |a: usize, b: usize| Span::new(lines[a].text_start, lines[b].text_end());
     // Paragraphs of the body.
     let mut paras: Vec<(usize, usize)> = Vec::new();
@@ -274,9 +281,9 @@ pub struct Tracer {
 }
 
 impl Tracer {
-    pub fn new(article: &str, source_len: usize) -> Tracer {
+    pub fn new(article: String, source_len: usize) -> Tracer {
         Tracer {
-            article_raw: article.to_string(),
+            article_raw: article,
             article: None,
             comments: Vec::new(),
             budget: source_len.saturating_mul(4).max(1 << 20),
@@ -284,8 +291,8 @@ impl Tracer {
     }
 
     /// Register the next comment's body text (call in page order, after tracing its quotes).
-    pub fn push_comment(&mut self, body: &str) {
-        self.comments.push((body.to_string(), None));
+    pub fn push_comment(&mut self, body: String) {
+        self.comments.push((body, None));
     }
 
     /// Where the quoted text comes from, looking at the article and the comments registered
@@ -380,13 +387,15 @@ mod tests {
 
     #[test]
     fn traces_to_article_and_comments() {
-        let mut t = Tracer::new("On August 16, a senior U.S. official said so.", 100);
+        let mut t = Tracer::new("On August 16, a senior U.S. official said so.".into(), 100);
         assert_eq!(
             t.trace("“On August 16, a senior U.S. official …..”"),
             Some(QuoteSource::Article)
         );
-        t.push_comment("first comment words that are long enough");
-        t.push_comment("the idea that Iran should retire from Syria once Syria has been restored");
+        t.push_comment("first comment words that are long enough".into());
+        t.push_comment(
+            "the idea that Iran should retire from Syria once Syria has been restored".into(),
+        );
         assert_eq!(
             t.trace("“.. that Iran should retire from Syria once Syria has been..”"),
             Some(QuoteSource::Comment(1))
