@@ -95,7 +95,7 @@ impl WordSet {
         if word.is_empty() {
             return self.has_empty;
         }
-        word.len() <= self.max_len && self.buckets[bucket(word)].iter().any(|m| *m == word)
+        word.len() <= self.max_len && self.buckets[bucket(word)].contains(&word)
     }
 
     /// Whether `word.to_lowercase()` is a member, without allocating for ASCII words.
