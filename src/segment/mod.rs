@@ -12,11 +12,12 @@ mod classify;
 mod lines;
 mod names;
 mod quotes;
+mod words;
 
 use crate::thread::{Article, Comment, LineRange, Quote, Span, Thread};
 use classify::{Kind, Section};
 use lines::{Block, Line};
-use std::collections::HashMap;
+use words::FxHashMap;
 
 /// Segment a page's text into a thread named `name`.
 ///
@@ -84,8 +85,10 @@ struct Page<'s, 'l> {
 /// Headlines are as long but do not end like a sentence (seed 001 line 1, seed 004 line 3).
 fn is_prose(text: &str) -> bool {
     text.len() >= 80
-        && text.split_whitespace().take(12).count() >= 12
-        && (text.ends_with(['.', '!', '?', '…', '"', '”', '’', ')', ':']) || text.contains(". "))
+        && (text.ends_with(['.', '!', '?', '…', '"', '”', '’', ')', ':'])
+            || memchr::memchr_iter(b'.', text.as_bytes())
+                .any(|i| text.as_bytes().get(i + 1) == Some(&b' ')))
+        && words::count_words(text, 12) >= 12
 }
 
 impl<'s, 'l> Page<'s, 'l> {
@@ -331,7 +334,7 @@ impl<'s, 'l> Page<'s, 'l> {
         let article_text = article
             .as_ref()
             .map_or(String::new(), |a| self.source_slice(a.span));
-        let mut tracer = quotes::Tracer::new(&article_text, source_len);
+        let mut tracer = quotes::Tracer::new(article_text, source_len);
         let comments = drafts
             .iter()
             .map(|d| self.comment(d, &mut tracer))
@@ -524,7 +527,7 @@ impl<'s, 'l> Page<'s, 'l> {
             let stamped = j < self.lines.len() && self.kinds[j] == Kind::Timestamp;
             // A byline over a dateline ("By Marta Novak" / "Published 14 October") is not a
             // comment header.
-            let byline = t.to_lowercase().starts_with("by ");
+            let byline = words::starts_with_ascii_ci(t, "by ");
             if name.is_none() && stamped && !byline && names::score(t).is_some_and(|s| s > -3) {
                 name = Some(Span::new(
                     self.lines[i].text_start,
@@ -641,22 +644,27 @@ impl<'s, 'l> Page<'s, 'l> {
         let nb = self.blocks.len();
         let takes_part = |b: usize| self.class[b] == BlockClass::Content && zones[b] == Zone::Open;
         // Repeated single-line blocks: a name that comes back is strong evidence (seed 002).
-        let mut repeats: HashMap<&str, usize> = HashMap::new();
+        let mut repeats: FxHashMap<&str, usize> =
+            FxHashMap::with_capacity_and_hasher(nb.saturating_sub(search_from), Default::default());
         for b in search_from..nb {
             if takes_part(b) && self.blocks[b].is_single() {
                 *repeats.entry(self.text(self.blocks[b].first)).or_default() += 1;
             }
         }
-        let base_score = |b: usize| -> Option<i32> {
-            let blk = self.blocks[b];
-            if !blk.is_single() || self.kinds[blk.first] != Kind::Text {
-                return None;
-            }
-            let t = self.text(blk.first);
-            let s = names::score(t)?;
-            let rep = repeats.get(t).copied().unwrap_or(0);
-            Some(if rep >= 2 && s > -3 { s + 3 } else { s })
-        };
+        // Scored once per block: the labelling below asks for most blocks several times.
+        let base_scores: Vec<Option<i32>> = (0..nb)
+            .map(|b| {
+                let blk = self.blocks[b];
+                if !blk.is_single() || self.kinds[blk.first] != Kind::Text {
+                    return None;
+                }
+                let t = self.text(blk.first);
+                let s = names::score(t)?;
+                let rep = repeats.get(t).copied().unwrap_or(0);
+                Some(if rep >= 2 && s > -3 { s + 3 } else { s })
+            })
+            .collect();
+        let base_score = |b: usize| -> Option<i32> { base_scores[b] };
         // Names that are ordinary words ("Nurse on nights", "Name withheld") score like short
         // replies. Where the page already names its commenters, such a line between two
         // finished paragraphs, right after a name and its body (or after a guest comment that
@@ -701,7 +709,8 @@ impl<'s, 'l> Page<'s, 'l> {
         // ("Ann Lee" / "I agree with the council."). Taken only when it happens at least twice,
         // so a one-off short first line of an article paragraph is not a name
         // (`stacked_names_ferry`).
-        let mut first_lines: HashMap<&str, usize> = HashMap::new();
+        let mut first_lines: FxHashMap<&str, usize> =
+            FxHashMap::with_capacity_and_hasher(nb.saturating_sub(search_from), Default::default());
         for b in search_from..nb {
             if takes_part(b) && !self.blocks[b].is_single() {
                 *first_lines
@@ -1062,8 +1071,15 @@ impl<'s, 'l> Page<'s, 'l> {
                 source: tracer.trace(&text),
             });
         }
-        let body: Vec<&str> = (d.first..=d.last).map(|i| self.text(i)).collect();
-        tracer.push_comment(&body.join("\n"));
+        let mut body =
+            String::with_capacity(self.lines[d.last].text_end() - self.lines[d.first].text_start);
+        for i in d.first..=d.last {
+            if i > d.first {
+                body.push('\n');
+            }
+            body.push_str(self.text(i));
+        }
+        tracer.push_comment(body);
         let (author, name_line, name_span) = match d.name {
             Some((l, span)) => {
                 let t = self.lines[l].text;

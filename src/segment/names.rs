@@ -4,6 +4,9 @@
 //! line, two names cannot follow each other, a repeated name is strong evidence) is applied by
 //! `layout`; this module must not look at other lines.
 
+use super::words::{with_lower, WordSet};
+use std::sync::LazyLock;
+
 /// Words that make a line read as a sentence: pronouns, verbs, articles, prepositions, reply
 /// words. Names and handles rarely contain them ("Gregory Casey", "leon mc pilibin",
 /// "Zionism = EVIL"); short replies nearly always do ("Most probably", "Thanks Julian.",
@@ -167,6 +170,12 @@ const HONORIFICS: &[&str] = &[
     "fr", "sir",
 ];
 
+static SENTENCE: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SENTENCE_WORDS));
+static HONORIFIC: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(HONORIFICS));
+
+/// Most words a name may have.
+const MAX_WORDS: usize = 6;
+
 /// Score a line as a commenter's name: `None` when it cannot be one, otherwise higher means
 /// more name-like (above zero: a name unless structure says otherwise).
 pub fn score(text: &str) -> Option<i32> {
@@ -174,10 +183,16 @@ pub fn score(text: &str) -> Option<i32> {
     if text.is_empty() || text.len() > 60 {
         return None;
     }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if words.len() > 6 {
-        return None;
+    let mut buf = [""; MAX_WORDS];
+    let mut n = 0;
+    for w in text.split_whitespace() {
+        if n == MAX_WORDS {
+            return None;
+        }
+        buf[n] = w;
+        n += 1;
     }
+    let words = &buf[..n];
     // Two sentences ("Gee. I hope you are right!") or a question or exclamation.
     if text.ends_with(['?', '!']) {
         return None;
@@ -187,8 +202,10 @@ pub fn score(text: &str) -> Option<i32> {
     for pair in words.windows(2) {
         let (w, next) = (pair[0], pair[1]);
         if w.ends_with(['.', '!', '?']) && next.starts_with(char::is_uppercase) {
-            let stem = w.trim_end_matches(['.', '!', '?']).to_lowercase();
-            let abbreviation = stem.chars().count() == 1 || HONORIFICS.contains(&stem.as_str());
+            let stem = w.trim_end_matches(['.', '!', '?']);
+            let abbreviation = with_lower(stem, |stem| {
+                stem.chars().count() == 1 || HONORIFIC.contains(stem)
+            });
             if !abbreviation || w.ends_with(['!', '?']) {
                 return None;
             }
@@ -211,43 +228,38 @@ pub fn score(text: &str) -> Option<i32> {
     if text.contains(',') || text.contains(';') {
         s -= 2;
     }
-    let alpha: Vec<String> = words
-        .iter()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-                .replace('’', "'")
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
-    let sentence = alpha
-        .iter()
-        .filter(|w| SENTENCE_WORDS.contains(&w.as_str()))
-        .count() as i32;
+    let sentence = words.iter().filter(|w| is_sentence_word(w)).count() as i32;
     s -= 3 * sentence;
-    let lettered: Vec<&&str> = words
-        .iter()
-        .filter(|w| w.chars().any(|c| c.is_alphabetic()))
-        .collect();
-    let capitalised = lettered
-        .iter()
-        .filter(|w| {
-            w.chars()
-                .find(|c| c.is_alphabetic())
-                .is_some_and(|c| c.is_uppercase())
-        })
-        .count();
-    let lower = lettered
-        .iter()
-        .filter(|w| w.chars().all(|c| !c.is_uppercase()))
-        .count();
-    if !lettered.is_empty() && capitalised == lettered.len() {
+    // Words with a letter: how many, how many capitalised, how many all lowercase, and
+    // whether the first is capitalised.
+    let mut lettered = 0;
+    let mut capitalised = 0;
+    let mut lower = 0;
+    let mut first_upper = false;
+    for w in words {
+        if !w.chars().any(|c| c.is_alphabetic()) {
+            continue;
+        }
+        if lettered == 0 {
+            first_upper = w.starts_with(char::is_uppercase);
+        }
+        lettered += 1;
+        if w.chars()
+            .find(|c| c.is_alphabetic())
+            .is_some_and(|c| c.is_uppercase())
+        {
+            capitalised += 1;
+        }
+        if w.chars().all(|c| !c.is_uppercase()) {
+            lower += 1;
+        }
+    }
+    if lettered != 0 && capitalised == lettered {
         s += 2;
-    } else if !lettered.is_empty() && lower == lettered.len() && words.len() <= 4 {
+    } else if lettered != 0 && lower == lettered && words.len() <= 4 {
         // all-lowercase handles: "leon mc pilibin", "northerntruthseeker ."
         s += 1;
-    } else if lettered.len() >= 2 && capitalised == 1 && lettered[0].starts_with(char::is_uppercase)
-    {
+    } else if lettered >= 2 && capitalised == 1 && first_upper {
         // Sentence case ("Winter peaks", "Most probably") is how headings and short replies
         // are written; names capitalise every part.
         s -= 2;
@@ -257,6 +269,17 @@ pub fn score(text: &str) -> Option<i32> {
         s += 1;
     }
     Some(s)
+}
+
+/// Whether a word, stripped of surrounding punctuation and lowercased (curly apostrophes as
+/// straight ones), is one of [`SENTENCE_WORDS`].
+fn is_sentence_word(w: &str) -> bool {
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
+    if w.is_ascii() {
+        SENTENCE.contains_lower(w)
+    } else {
+        SENTENCE.contains(&w.replace('’', "'").to_lowercase())
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! begin or end (`layout` does).
 
 use super::lines::Line;
+use super::words::starts_with_ascii_ci;
 use crate::thread::{QuoteSource, Span};
 
 /// A quote found in a body: 0-based first and last line, and the byte span of its text.
@@ -57,6 +58,11 @@ fn wrote_intro(text: &str) -> Option<usize> {
     if text.len() > 400 {
         return None;
     }
+    // Every intro but "Quote (Ann)" has a colon; lowercasing adds none, and "quote (" is
+    // ASCII that only ASCII letters lowercase to.
+    if memchr::memchr(b':', text.as_bytes()).is_none() {
+        return (text.len() <= 120 && starts_with_ascii_ci(text, "quote (")).then_some(text.len());
+    }
     let lower = text.to_lowercase();
     for verb in [" wrote:", " said:", " writes:", " posted:"] {
         if let Some(at) = lower.find(verb) {
@@ -88,6 +94,13 @@ fn wrote_intro(text: &str) -> Option<usize> {
 /// Find the quotes in body lines `first..=last` (0-based indices into `lines`).
 pub fn find(lines: &[Line<'_>], first: usize, last: usize) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
+    // Every quote below starts at a line opening with a quotation mark or '>', or at a quote
+    // intro; most bodies have none.
+    if !lines[first..=last].iter().any(|l| {
+        l.text.starts_with(OPEN) || l.text.starts_with('>') || wrote_intro(l.text).is_some()
+    }) {
+        return out;
+    }
     let span_of = |a: usize, b: usize| Span::new(lines[a].text_start, lines[b].text_end());
     // Paragraphs of the body.
     let mut paras: Vec<(usize, usize)> = Vec::new();
@@ -183,23 +196,77 @@ pub fn find(lines: &[Line<'_>], first: usize, last: usize) -> Vec<Found> {
     out
 }
 
+/// ASCII letters and digits to their lowercase; every other byte to 0.
+static WORD_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Lowercase words of `s` joined by single spaces: punctuation, quotation marks, ellipses and
 /// line breaks do not matter when comparing quoted words with their source.
 pub fn normalize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(s.len());
     let mut pending_space = false;
-    for ch in s.chars() {
-        if ch.is_alphanumeric() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII letters and digits, a run at a time: lowercased.
+        if WORD_BYTE[b as usize] != 0 {
             if pending_space && !out.is_empty() {
-                out.push(' ');
+                out.push(b' ');
             }
             pending_space = false;
-            out.extend(ch.to_lowercase());
-        } else if ch != '\'' && ch != '’' {
+            while let Some(&l) = bytes.get(i).map(|&b| &WORD_BYTE[b as usize]) {
+                if l == 0 {
+                    break;
+                }
+                out.push(l);
+                i += 1;
+            }
+            continue;
+        }
+        // Other ASCII: the apostrophe is dropped, anything else is a word break.
+        if b.is_ascii() {
+            if b != b'\'' {
+                pending_space = true;
+            }
+            i += 1;
+            continue;
+        }
+        // U+2000..=U+203F (E2 80 xx: spaces, dashes, curly quotes, ellipsis) are never
+        // letters or digits; the right single quotation mark (U+2019) is dropped like '\''.
+        if b == 0xE2 && bytes.get(i + 1) == Some(&0x80) {
+            if bytes.get(i + 2) != Some(&0x99) {
+                pending_space = true;
+            }
+            i += 3;
+            continue;
+        }
+        let ch = s[i..].chars().next().expect("a character starts here");
+        i += ch.len_utf8();
+        if ch.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(b' ');
+            }
+            pending_space = false;
+            let mut buf = [0u8; 4];
+            for lc in ch.to_lowercase() {
+                out.extend_from_slice(lc.encode_utf8(&mut buf).as_bytes());
+            }
+        } else if ch != '’' {
             pending_space = true;
         }
     }
-    out
+    String::from_utf8(out).expect("built from whole characters")
 }
 
 /// Traces quotes to the article or an earlier comment within a byte budget, so a page made of
@@ -214,9 +281,9 @@ pub struct Tracer {
 }
 
 impl Tracer {
-    pub fn new(article: &str, source_len: usize) -> Tracer {
+    pub fn new(article: String, source_len: usize) -> Tracer {
         Tracer {
-            article_raw: article.to_string(),
+            article_raw: article,
             article: None,
             comments: Vec::new(),
             budget: source_len.saturating_mul(4).max(1 << 20),
@@ -224,8 +291,8 @@ impl Tracer {
     }
 
     /// Register the next comment's body text (call in page order, after tracing its quotes).
-    pub fn push_comment(&mut self, body: &str) {
-        self.comments.push((body.to_string(), None));
+    pub fn push_comment(&mut self, body: String) {
+        self.comments.push((body, None));
     }
 
     /// Where the quoted text comes from, looking at the article and the comments registered
@@ -302,14 +369,33 @@ mod tests {
     }
 
     #[test]
+    fn general_punctuation_is_never_a_word_character() {
+        for c in '\u{2000}'..='\u{203F}' {
+            assert!(!c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn normalizes_words() {
+        assert_eq!(
+            normalize("“Don’t” PANIC -- it's 42 … Ünïcode İstanbul!"),
+            "dont panic its 42 ünïcode i\u{307}stanbul"
+        );
+        assert_eq!(normalize("...a"), "a");
+        assert_eq!(normalize(""), "");
+    }
+
+    #[test]
     fn traces_to_article_and_comments() {
-        let mut t = Tracer::new("On August 16, a senior U.S. official said so.", 100);
+        let mut t = Tracer::new("On August 16, a senior U.S. official said so.".into(), 100);
         assert_eq!(
             t.trace("“On August 16, a senior U.S. official …..”"),
             Some(QuoteSource::Article)
         );
-        t.push_comment("first comment words that are long enough");
-        t.push_comment("the idea that Iran should retire from Syria once Syria has been restored");
+        t.push_comment("first comment words that are long enough".into());
+        t.push_comment(
+            "the idea that Iran should retire from Syria once Syria has been restored".into(),
+        );
         assert_eq!(
             t.trace("“.. that Iran should retire from Syria once Syria has been..”"),
             Some(QuoteSource::Comment(1))
