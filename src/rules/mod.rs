@@ -187,10 +187,16 @@ fn collect(
     checks: Checks,
     files: impl Iterator<Item = (String, String)>,
 ) -> (Vec<RuleSet>, Vec<Diagnostic>) {
+    // Files are parsed on every core (start-up waits on this); results are taken in order.
+    use rayon::prelude::*;
+    let files: Vec<(String, String)> = files.collect();
+    let loaded: Vec<_> = files
+        .par_iter()
+        .map(|(origin, text)| load_str_with(origin, text, checks))
+        .collect();
     let mut sets: Vec<RuleSet> = Vec::new();
     let mut diags = Vec::new();
-    for (origin, text) in files {
-        let (set, d) = load_str_with(&origin, &text, checks);
+    for ((origin, _), (set, d)) in files.into_iter().zip(loaded) {
         diags.extend(d);
         if let Some(set) = set {
             if let Some(first) = sets.iter().find(|s| s.name == set.name) {
