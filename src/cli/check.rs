@@ -114,7 +114,7 @@ struct Source {
 }
 
 /// Text files checked per parallel batch, per worker.
-const TEXT_BATCH_PER_JOB: usize = 4;
+const TEXT_BATCH_PER_JOB: usize = 8;
 /// JSON Lines input is read, parsed and checked in chunks of whole lines of about this size.
 const JSONL_CHUNK_BYTES: usize = 1 << 20;
 
@@ -174,6 +174,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         baseline,
         recorder: args.write_baseline.as_ref().map(|_| Recorder::default()),
         progress: ProgressBar::hidden(),
+        pending_text: None,
     };
     ctx.reporter.begin(&mut ctx.out, &run_info)?;
 
@@ -192,12 +193,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             InputKind::Jsonl => {
                 ctx.text_batch(&pool, std::mem::take(&mut batch))?;
+                ctx.flush_text()?;
                 ctx.jsonl_file(&pool, &source)?;
                 ctx.progress.inc(1);
             }
         }
     }
     ctx.text_batch(&pool, batch)?;
+    ctx.flush_text()?;
     ctx.progress.finish_and_clear();
 
     ctx.reporter.finish(&mut ctx.out, &ctx.summary)?;
@@ -243,6 +246,9 @@ struct Ctx<'a> {
     baseline: Option<Baseline>,
     recorder: Option<Recorder>,
     progress: ProgressBar,
+    /// With two or more jobs, a checked batch of page-text inputs waits here to be written
+    /// while the next batch is checked.
+    pending_text: Option<(Vec<Source>, Vec<Outcome>)>,
 }
 
 /// What checking one page-text input gave.
@@ -273,24 +279,58 @@ impl Ctx<'_> {
             return Ok(());
         }
         let (engine, args) = (self.engine, self.args);
-        let outcomes: Vec<Outcome> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|s| match threadlint::input::read_path(&s.path) {
-                    Ok(decoded) => {
-                        let thread = threadlint::segment::segment(&s.display, decoded.text);
-                        let findings = engine.check_thread(&thread);
-                        let items = prepare(args, &s.display, &thread, findings, None);
-                        Outcome::Checked {
-                            thread,
-                            items,
-                            lossy: decoded.lossy,
+        let check = |batch: &[Source]| -> Vec<Outcome> {
+            pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|s| match threadlint::input::read_path(&s.path) {
+                        Ok(decoded) => {
+                            let thread = threadlint::segment::segment(&s.display, decoded.text);
+                            let findings = engine.check_thread(&thread);
+                            let items = prepare(args, &s.display, &thread, findings, None);
+                            Outcome::Checked {
+                                thread,
+                                items,
+                                lossy: decoded.lossy,
+                            }
                         }
-                    }
-                    Err(e) => Outcome::Failed(format!("{}: {e}", s.display)),
-                })
-                .collect()
+                        Err(e) => Outcome::Failed(format!("{}: {e}", s.display)),
+                    })
+                    .collect()
+            })
+        };
+        if pool.current_num_threads() < 2 {
+            // One job: everything in turn on one thread.
+            let outcomes = check(&batch);
+            return self.write_text(batch, outcomes);
+        }
+        // The previous batch is written while this one is checked, so the workers do not wait
+        // for the output (nor the output for the slowest page of a batch).
+        let pending = self.pending_text.take();
+        let (written, outcomes) = std::thread::scope(|scope| {
+            let worker = scope.spawn(|| check(&batch));
+            let written = match pending {
+                Some((sources, outcomes)) => self.write_text(sources, outcomes),
+                None => Ok(()),
+            };
+            let outcomes = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (written, outcomes)
         });
+        self.pending_text = Some((batch, outcomes));
+        written
+    }
+
+    /// Write the batch still waiting, if any.
+    fn flush_text(&mut self) -> anyhow::Result<()> {
+        match self.pending_text.take() {
+            Some((sources, outcomes)) => self.write_text(sources, outcomes),
+            None => Ok(()),
+        }
+    }
+
+    fn write_text(&mut self, batch: Vec<Source>, outcomes: Vec<Outcome>) -> anyhow::Result<()> {
         for (source, outcome) in batch.iter().zip(outcomes) {
             match outcome {
                 Outcome::Checked {
