@@ -484,10 +484,7 @@ impl Normalizer {
             out.ends.reserve(text.len());
             let mut i = 0;
             while i < bytes.len() {
-                let j = bytes[i..]
-                    .iter()
-                    .position(|b| !b.is_ascii())
-                    .map_or(bytes.len(), |k| i + k);
+                let j = i + ascii_prefix_len(&bytes[i..]);
                 if j > i {
                     let at = out.text.len();
                     out.text.push_str(&text[i..j]);
@@ -522,10 +519,7 @@ impl Normalizer {
             let bytes = text.as_bytes();
             let mut i = 0;
             while i < bytes.len() {
-                let j = bytes[i..]
-                    .iter()
-                    .position(|b| !b.is_ascii())
-                    .map_or(bytes.len(), |k| i + k);
+                let j = i + ascii_prefix_len(&bytes[i..]);
                 if j > i {
                     // ASCII run: copy in bulk, then fold repeated letters in place.
                     let at = out.text.len();
@@ -948,56 +942,79 @@ const ASCII_CLASS: [u8; 128] = {
 /// The scan behind [`needs_token_pass`], over `(ASCII byte or 0, class)` per character.
 #[inline]
 fn token_pass_scan(mut chars: impl Iterator<Item = (u8, u8)>, profile: Profile) -> bool {
-    let mut run_letters = 0usize;
-    let mut since_isolated: Option<usize> = None;
+    let mut triggers = TokenTriggers::default();
     let mut prev = 0u8;
     let mut cur = chars.next();
     while let Some((b, c)) = cur {
         let after = chars.next();
         let next = after.map_or(0, |(_, f)| f);
-        if profile.leet {
-            // A digit next to a letter; a symbol inside a token ("sh!t", "sh!!t") or a
-            // leading "@"/"$" before a letter. "right!" ends in punctuation.
-            if c & C_DIGIT != 0 && (prev | next) & C_LETTER != 0 {
-                return true;
-            }
-            let side = |x: u8| x & (C_WORD | C_LEET) != 0;
-            if c & C_LEET != 0
-                && (side(prev) && side(next) || matches!(b, b'@' | b'$') && next & C_LETTER != 0)
-            {
-                return true;
-            }
-        }
-        if profile.censor
-            && c & C_CENSOR != 0
-            && prev & (C_WORD | C_CENSOR) != 0
-            && (next & C_WORD != 0 || b == b'*')
-        {
+        if triggers.hit(profile, b, prev, c, next) {
             return true;
-        }
-        if profile.separators {
-            // Three isolated letters with gaps of one or two separators ("U.S." is two).
-            if c & C_LETTER != 0 && prev & C_WORD == 0 && next & C_WORD == 0 {
-                run_letters = if since_isolated.is_some_and(|n| (1..=2).contains(&n)) {
-                    run_letters + 1
-                } else {
-                    1
-                };
-                if run_letters >= 3 {
-                    return true;
-                }
-                since_isolated = Some(0);
-            } else if c & C_SEP != 0 {
-                since_isolated = since_isolated.map(|n| n + 1);
-            } else {
-                since_isolated = None;
-                run_letters = 0;
-            }
         }
         prev = c;
         cur = after;
     }
     false
+}
+
+/// What leet, censor or separators could act on, one character at a time: the checks behind
+/// [`needs_token_pass`] and [`SharedForm::prepare`]. `b` is the character's byte (0 for a
+/// non-ASCII one), `prev`, `c`, `next` the classes of it and its neighbours.
+#[derive(Default)]
+struct TokenTriggers {
+    /// Isolated letters in the current run of them.
+    run_letters: usize,
+    /// Separators since the last isolated letter, if one is still in reach.
+    since_isolated: Option<usize>,
+}
+
+impl TokenTriggers {
+    #[inline]
+    fn hit(&mut self, profile: Profile, b: u8, prev: u8, c: u8, next: u8) -> bool {
+        if c & (C_DIGIT | C_LEET | C_CENSOR) != 0 {
+            if profile.leet {
+                // A digit next to a letter; a symbol inside a token ("sh!t", "sh!!t") or a
+                // leading "@"/"$" before a letter. "right!" ends in punctuation.
+                if c & C_DIGIT != 0 && (prev | next) & C_LETTER != 0 {
+                    return true;
+                }
+                let side = |x: u8| x & (C_WORD | C_LEET) != 0;
+                if c & C_LEET != 0
+                    && (side(prev) && side(next)
+                        || matches!(b, b'@' | b'$') && next & C_LETTER != 0)
+                {
+                    return true;
+                }
+            }
+            if profile.censor
+                && c & C_CENSOR != 0
+                && prev & (C_WORD | C_CENSOR) != 0
+                && (next & C_WORD != 0 || b == b'*')
+            {
+                return true;
+            }
+        }
+        if profile.separators {
+            // Three isolated letters with gaps of one or two separators ("U.S." is two).
+            if c & C_LETTER != 0 && prev & C_WORD == 0 && next & C_WORD == 0 {
+                self.run_letters = if self.since_isolated.is_some_and(|n| (1..=2).contains(&n)) {
+                    self.run_letters + 1
+                } else {
+                    1
+                };
+                if self.run_letters >= 3 {
+                    return true;
+                }
+                self.since_isolated = Some(0);
+            } else if c & C_SEP != 0 {
+                self.since_isolated = self.since_isolated.map(|n| n + 1);
+            } else {
+                self.since_isolated = None;
+                self.run_letters = 0;
+            }
+        }
+        false
+    }
 }
 
 #[inline]
@@ -1173,9 +1190,7 @@ impl SharedForm {
     fn needs_full_pass(&self, bytes: &[u8]) -> bool {
         let steps = self.steps;
         let class = |b: u8| if b < 128 { ASCII_CLASS[b as usize] } else { 0 };
-        // The same checks as `token_pass_scan`, on bytes, in one loop with the other two.
-        let mut run_letters = 0usize;
-        let mut since_isolated: Option<usize> = None;
+        let mut triggers = TokenTriggers::default();
         let mut prev = 0u8;
         let mut prev_byte = 0u8;
         let mut same = 0u32;
@@ -1192,47 +1207,11 @@ impl SharedForm {
             } else {
                 same = 1;
             }
-            if c & (C_DIGIT | C_LEET | C_CENSOR) != 0 {
-                if steps.censor && b == b'*' {
-                    return true;
-                }
-                if steps.leet {
-                    if c & C_DIGIT != 0 && (prev | next) & C_LETTER != 0 {
-                        return true;
-                    }
-                    let side = |x: u8| x & (C_WORD | C_LEET) != 0;
-                    if c & C_LEET != 0
-                        && (side(prev) && side(next)
-                            || matches!(b, b'@' | b'$') && next & C_LETTER != 0)
-                    {
-                        return true;
-                    }
-                }
-                if steps.censor
-                    && c & C_CENSOR != 0
-                    && prev & (C_WORD | C_CENSOR) != 0
-                    && next & C_WORD != 0
-                {
-                    return true;
-                }
+            if steps.censor && b == b'*' {
+                return true;
             }
-            if steps.separators {
-                if c & C_LETTER != 0 && prev & C_WORD == 0 && next & C_WORD == 0 {
-                    run_letters = if since_isolated.is_some_and(|n| (1..=2).contains(&n)) {
-                        run_letters + 1
-                    } else {
-                        1
-                    };
-                    if run_letters >= 3 {
-                        return true;
-                    }
-                    since_isolated = Some(0);
-                } else if c & C_SEP != 0 {
-                    since_isolated = since_isolated.map(|n| n + 1);
-                } else {
-                    since_isolated = None;
-                    run_letters = 0;
-                }
+            if triggers.hit(steps, b, prev, c, next) {
+                return true;
             }
             prev = c;
             prev_byte = b;

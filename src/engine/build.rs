@@ -96,10 +96,11 @@ fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
 }
 
 impl CompiledRule {
-    /// The regex to run on `text` (a normalised text): the ASCII form where it matches alike.
-    pub fn regex_for(&self, text: &str, ascii_ok: bool) -> Option<&Regex> {
+    /// The regex to run: its ASCII form when the text allows it (`ascii_ok`, see
+    /// [`ascii_classes_apply`]) and there is one, else the regex as written.
+    pub fn regex_for(&self, ascii_ok: bool) -> Option<&Regex> {
         match &self.regex_ascii {
-            Some(ascii) if ascii_ok || ascii_classes_apply(text) => Some(ascii),
+            Some(ascii) if ascii_ok => Some(ascii),
             _ => self.full_regex(),
         }
     }
@@ -263,9 +264,11 @@ fn build_automaton(patterns: &[&str]) -> Result<AhoCorasick, aho_corasick::Build
         })
 }
 
-fn build_fast(profiles: &[ProfileMatcher]) -> Result<Option<FastPath>, aho_corasick::BuildError> {
-    let list: Vec<Profile> = profiles.iter().map(|p| p.profile).collect();
-    let Some(form) = SharedForm::new(&list) else {
+fn build_fast(
+    profiles: &[ProfileMatcher],
+    form: Option<SharedForm>,
+) -> Result<Option<FastPath>, aho_corasick::BuildError> {
+    let Some(form) = form else {
         return Ok(None);
     };
     let mut ids: HashMap<String, usize> = HashMap::new();
@@ -866,7 +869,8 @@ fn build_matchers(
     // When every profile shares a case fold there is a fast path, whose one automaton holds
     // every pattern; the profiles' own automata serve only texts that need their full pass,
     // and are built on first use (most runs never need some of them).
-    let lazy = SharedForm::new(&builders.iter().map(|b| b.profile).collect::<Vec<_>>()).is_some();
+    let form = SharedForm::new(&builders.iter().map(|b| b.profile).collect::<Vec<_>>());
+    let lazy = form.is_some();
     let profiles = builders
         .into_par_iter()
         .map(|b| {
@@ -914,7 +918,7 @@ fn build_matchers(
             })
         })
         .collect::<Result<Vec<_>, Vec<BuildError>>>()?;
-    let fast = build_fast(&profiles).map_err(|e| {
+    let fast = build_fast(&profiles, form).map_err(|e| {
         vec![BuildError {
             origin: "<engine>".into(),
             line: 0,

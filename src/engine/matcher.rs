@@ -4,7 +4,7 @@
 //! Owns candidate verification. It works on one standalone text and reports spans relative
 //! to it; placing them in a thread (offsets, lines, quotes) is `engine::mod`'s job.
 
-use super::build::{target_bit, Compiled, FastPath, Pattern, UseKind};
+use super::build::{ascii_classes_apply, target_bit, Compiled, FastPath, Pattern, UseKind};
 use crate::finding::Target;
 use crate::normalize::{self, censored_token, Normalized, Normalizer, CENSOR_MARK};
 use crate::rules::TermMode;
@@ -199,6 +199,12 @@ fn runs_ok(norm: &Normalized, start: usize, p: &Pattern) -> bool {
         .all(|(i, &r)| run_ok(norm.run_at(start + i), r))
 }
 
+/// The `repeats` step alone.
+const REPEATS_ONLY: normalize::Profile = normalize::Profile {
+    repeats: true,
+    ..normalize::Profile::NONE
+};
+
 /// On the shared form (letters not folded), whether the match `start..end` takes whole runs:
 /// the letter before it is not its first letter and the letter after it is not its last, as
 /// when the folded term's repeat counts must equal the text's.
@@ -208,20 +214,6 @@ fn runs_end_at(text: &str, start: usize, end: usize) -> bool {
     end > start
         && !(start > 0 && continues(b.get(start - 1), b[start]))
         && !continues(b.get(end), b[end - 1])
-}
-
-/// `text` with each run of one letter written once, as the `repeats` step writes it.
-fn fold_letter_runs(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut last = None;
-    for c in text.chars() {
-        if c.is_alphabetic() && last == Some(c) {
-            continue;
-        }
-        out.push(c);
-        last = Some(c);
-    }
-    out
 }
 
 /// Compare pattern `p` with the normalised text from `start`, where a censor mark in the text
@@ -475,9 +467,10 @@ impl Compiled {
         );
         w.regex_rules.sort_unstable();
         w.regex_rules.dedup();
+        let ascii_ok = !w.regex_rules.is_empty() && (shared || ascii_classes_apply(&norm.text));
         for &r in &w.regex_rules {
             let rule = &self.rules[r as usize];
-            let Some(re) = rule.regex_for(&norm.text, shared) else {
+            let Some(re) = rule.regex_for(ascii_ok) else {
                 continue;
             };
             // Findings name the regex as the rule file writes it.
@@ -561,8 +554,10 @@ impl Compiled {
                     rule: c.rule,
                     start: span.0,
                     end: span.1,
+                    // On the shared form a folding profile's text is as spelled: fold the
+                    // match as its full pass would have.
                     normalized: if spelled {
-                        fold_letter_runs(matched)
+                        normalize::normalize_term(matched, REPEATS_ONLY)
                     } else {
                         matched.to_string()
                     },

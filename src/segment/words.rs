@@ -101,16 +101,7 @@ impl WordSet {
     /// Whether `word.to_lowercase()` is a member, without allocating for ASCII words.
     #[inline]
     pub fn contains_lower(&self, word: &str) -> bool {
-        let bytes = word.as_bytes();
-        if bytes.len() <= 32 && bytes.is_ascii() {
-            let mut buf = [0u8; 32];
-            let out = &mut buf[..bytes.len()];
-            out.copy_from_slice(bytes);
-            out.make_ascii_lowercase();
-            self.contains_bytes(out)
-        } else {
-            self.contains(&word.to_lowercase())
-        }
+        with_lower(word, |lower| self.contains(lower))
     }
 }
 
