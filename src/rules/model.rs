@@ -106,3 +106,32 @@ pub struct Rule {
     pub examples_match: Vec<Example>,
     pub examples_no_match: Vec<Example>,
 }
+
+impl Rule {
+    /// A rule built in code (tests, benchmarks, synthetic sets) rather than loaded: `set/id`,
+    /// line 1, no text, no terms, and every optional key as a rule file leaves it (body scope,
+    /// quotes reported, the category's normalisation). Set the fields that matter with struct
+    /// update syntax.
+    pub fn new(set: &str, id: &str, category: Category, severity: Severity) -> Rule {
+        Rule {
+            id: id.to_string(),
+            full_id: format!("{set}/{id}"),
+            line: 1,
+            category,
+            severity,
+            summary: String::new(),
+            why: String::new(),
+            references: Vec::new(),
+            terms: Vec::new(),
+            near: None,
+            regex: None,
+            unless: Vec::new(),
+            unless_within: 0,
+            scope: vec![Target::Body],
+            quoted: QuotedPolicy::Report,
+            normalize: Profile::default_for(category),
+            examples_match: Vec::new(),
+            examples_no_match: Vec::new(),
+        }
+    }
+}

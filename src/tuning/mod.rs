@@ -235,7 +235,7 @@ mod tests {
 #[cfg(test)]
 pub(crate) mod testutil {
     use crate::finding::{Category, Finding, Severity, Target};
-    use crate::rules::{QuotedPolicy, Rule, RuleSet, Term, TermMode};
+    use crate::rules::{Rule, RuleSet, Term, TermMode};
 
     /// `(full id, category, severity, terms)`; `stem*` terms become prefix terms.
     pub fn set(rules: &[(&str, Category, Severity, &[&str])]) -> RuleSet {
@@ -247,37 +247,25 @@ pub(crate) mod testutil {
             references: Vec::new(),
             rules: rules
                 .iter()
-                .map(|(id, category, severity, terms)| Rule {
-                    id: id.rsplit('/').next().unwrap().into(),
-                    full_id: (*id).into(),
-                    line: 1,
-                    category: *category,
-                    severity: *severity,
-                    summary: String::new(),
-                    why: String::new(),
-                    references: Vec::new(),
-                    terms: terms
-                        .iter()
-                        .map(|t| Term {
-                            text: t.trim_end_matches('*').into(),
-                            mode: if t.ends_with('*') {
-                                TermMode::Prefix
-                            } else {
-                                TermMode::Word
-                            },
-                            line: 1,
-                            column: 1,
-                        })
-                        .collect(),
-                    near: None,
-                    regex: None,
-                    unless: Vec::new(),
-                    unless_within: 0,
-                    scope: vec![Target::Body],
-                    quoted: QuotedPolicy::Report,
-                    normalize: Default::default(),
-                    examples_match: Vec::new(),
-                    examples_no_match: Vec::new(),
+                .map(|(id, category, severity, terms)| {
+                    let (set, name) = id.split_once('/').unwrap_or(("t", id));
+                    Rule {
+                        terms: terms
+                            .iter()
+                            .map(|t| Term {
+                                text: t.trim_end_matches('*').into(),
+                                mode: if t.ends_with('*') {
+                                    TermMode::Prefix
+                                } else {
+                                    TermMode::Word
+                                },
+                                line: 1,
+                                column: 1,
+                            })
+                            .collect(),
+                        normalize: Default::default(),
+                        ..Rule::new(set, name, *category, *severity)
+                    }
                 })
                 .collect(),
         }

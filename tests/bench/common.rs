@@ -337,9 +337,9 @@ const SYLLABLES: [&str; 40] = [
 /// A rule set of `n` made-up terms in rules of 1,000 terms, half under the `plain` profile and
 /// half under `strict` (two automata), with stems, endings and two-word phrases mixed in.
 pub fn generated_set(n: usize, seed: u64) -> RuleSet {
-    use threadlint::finding::{Category, Severity, Target};
+    use threadlint::finding::{Category, Severity};
     use threadlint::normalize::Profile;
-    use threadlint::rules::{QuotedPolicy, Rule, Term};
+    use threadlint::rules::{Rule, Term};
     let mut rng = Rng::new(seed);
     let word = |rng: &mut Rng| {
         let k = rng.range(2, 4);
@@ -375,24 +375,17 @@ pub fn generated_set(n: usize, seed: u64) -> RuleSet {
             .collect();
         made += count;
         rules.push(Rule {
-            id: format!("generated-{i}"),
-            full_id: format!("generated/generated-{i}"),
             line: 5 + i,
-            category: Category::Insult,
-            severity: Severity::Medium,
             summary: "Generated terms for the compile benchmark.".to_string(),
             why: "Measures engine build time on a large lexicon.".to_string(),
-            references: Vec::new(),
             terms,
-            near: None,
-            regex: None,
-            unless: Vec::new(),
-            unless_within: 0,
-            scope: vec![Target::Body],
-            quoted: QuotedPolicy::Report,
             normalize: if i % 2 == 0 { plain } else { strict },
-            examples_match: Vec::new(),
-            examples_no_match: Vec::new(),
+            ..Rule::new(
+                "generated",
+                &format!("generated-{i}"),
+                Category::Insult,
+                Severity::Medium,
+            )
         });
     }
     RuleSet {

@@ -27,24 +27,8 @@ pub struct RuleBuilder(Rule);
 
 pub fn rule(id: &str) -> RuleBuilder {
     RuleBuilder(Rule {
-        id: id.to_string(),
-        full_id: format!("test/{id}"),
-        line: 1,
-        category: Category::Profanity,
-        severity: Severity::Medium,
-        summary: String::new(),
-        why: String::new(),
-        references: Vec::new(),
-        terms: Vec::new(),
-        near: None,
-        regex: None,
-        unless: Vec::new(),
-        unless_within: 0,
-        scope: vec![Target::Body],
-        quoted: QuotedPolicy::Report,
         normalize: Profile::PLAIN,
-        examples_match: Vec::new(),
-        examples_no_match: Vec::new(),
+        ..Rule::new("test", id, Category::Profanity, Severity::Medium)
     })
 }
 
