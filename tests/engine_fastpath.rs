@@ -15,17 +15,10 @@ use threadlint::normalize::Profile;
 fn engines() -> &'static (Engine, Engine) {
     static ENGINES: OnceLock<(Engine, Engine)> = OnceLock::new();
     ENGINES.get_or_init(|| {
-        let load = || {
-            let (sets, diags) = threadlint::rules::load_bundled();
-            assert!(
-                diags
-                    .iter()
-                    .all(|d| d.level != threadlint::rules::Level::Error),
-                "{diags:?}"
-            );
-            Engine::new(sets).expect("bundled rules compile")
-        };
-        (load(), load().without_fast_path())
+        (
+            engine_support::bundled(),
+            engine_support::bundled().without_fast_path(),
+        )
     })
 }
 
@@ -293,6 +286,16 @@ fn bundled_regexes() -> &'static Vec<(regex::Regex, regex::Regex)> {
     })
 }
 
+/// The pieces a text may be made of where the ASCII regex forms apply (drawing from these
+/// instead of discarding texts keeps every case useful).
+fn ascii_pieces() -> Vec<&'static str> {
+    PIECES
+        .iter()
+        .copied()
+        .filter(|p| threadlint::engine::ascii_classes_apply(p))
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
@@ -300,10 +303,10 @@ proptest! {
     /// the regex as written finds.
     #[test]
     fn ascii_regex_forms_agree(
-        pieces in prop::collection::vec(prop::sample::select(PIECES), 0..24)
+        pieces in prop::collection::vec(prop::sample::select(ascii_pieces()), 0..24)
     ) {
         let text = pieces.concat().to_lowercase();
-        prop_assume!(threadlint::engine::ascii_classes_apply(&text));
+        prop_assert!(threadlint::engine::ascii_classes_apply(&text));
         for (full, ascii) in bundled_regexes() {
             let a: Vec<_> = full.find_iter(&text).map(|m| m.range()).collect();
             let b: Vec<_> = ascii.find_iter(&text).map(|m| m.range()).collect();
