@@ -16,12 +16,13 @@
 //! `RULES_EVAL_ERRORS=1` it also prints every false positive and false negative with the rule and
 //! the matched text.
 
+mod engine_support;
+
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use threadlint::engine::Engine;
 use threadlint::finding::{Category, Target};
-use threadlint::rules;
 
 /// Per category: the lowest precision and recall the bundled rules may reach on a corpus. Set a
 /// little under the measured values (see `docs/rules-quality.md`) so that a harmless edit passes
@@ -153,18 +154,7 @@ fn parse_corpus(file: &str, corpus: &str) -> Vec<Line> {
 }
 
 fn engine() -> Engine {
-    let (sets, diags) = rules::load_bundled();
-    let errors: Vec<String> = diags
-        .iter()
-        .filter(|d| d.level == rules::Level::Error)
-        .map(|d| d.to_string())
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "bundled rules do not load:\n{}",
-        errors.join("\n")
-    );
-    Engine::new(sets).unwrap_or_else(|e| panic!("bundled rules do not compile: {e:?}"))
+    engine_support::bundled()
 }
 
 #[derive(Default)]

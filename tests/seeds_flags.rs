@@ -6,26 +6,16 @@
 //! expected article flag found and no article finding on a line the gold file does not flag.
 //! All seeds are checked before the test fails, so one run lists every problem.
 
+mod engine_support;
+
 use std::path::Path;
 
 use threadlint::engine::Engine;
 use threadlint::gold::{self, FlagScore};
-use threadlint::rules;
 use threadlint::segment::segment;
 
 fn engine() -> Engine {
-    let (sets, diags) = rules::load_bundled();
-    let errors: Vec<String> = diags
-        .iter()
-        .filter(|d| d.level == rules::Level::Error)
-        .map(|d| d.to_string())
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "bundled rules do not load:\n{}",
-        errors.join("\n")
-    );
-    Engine::new(sets).unwrap_or_else(|e| panic!("bundled rules do not compile: {e:?}"))
+    engine_support::bundled()
 }
 
 /// Every way a seed's score falls short of the bar, as readable lines.

@@ -1,4 +1,4 @@
-//! Builds rule sets directly (no YAML) for the engine tests.
+//! Builds rule sets directly (no YAML) for the engine tests, and the bundled engine.
 #![allow(dead_code)]
 
 use threadlint::engine::Engine;
@@ -115,4 +115,20 @@ pub fn matches(engine: &Engine, text: &str) -> Vec<(String, String)> {
             (f.matched, f.term)
         })
         .collect()
+}
+
+/// The engine of the bundled rule sets; every load error fails the test, named.
+pub fn bundled() -> Engine {
+    let (sets, diags) = threadlint::rules::load_bundled();
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.level == threadlint::rules::Level::Error)
+        .map(|d| d.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "bundled rules do not load:\n{}",
+        errors.join("\n")
+    );
+    Engine::new(sets).unwrap_or_else(|e| panic!("bundled rules do not compile: {e:?}"))
 }
