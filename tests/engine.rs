@@ -685,3 +685,26 @@ fn ascii_classes_apply_only_without_unicode_word_or_space_characters() {
         assert_eq!(ascii_classes_apply(text), want, "{text:?}");
     }
 }
+
+/// A rule file given by the user compiles its regexes as written up front, so a regex that
+/// fits the size limit only in its ASCII form is still reported before any checking (the
+/// bundled sets defer that compilation; see `every_bundled_regex_has_rare_triggers_and_compiles`).
+#[test]
+fn a_regex_over_the_limit_only_as_written_is_a_build_error() {
+    let pattern = r"\w{400}";
+    let ascii = threadlint::engine::ascii_classes(pattern).expect("ascii form");
+    let build = |p: &str| {
+        regex::RegexBuilder::new(p)
+            .size_limit(threadlint::engine::REGEX_SIZE_LIMIT)
+            .dfa_size_limit(threadlint::engine::REGEX_SIZE_LIMIT)
+            .build()
+    };
+    assert!(build(&ascii).is_ok(), "the ASCII form fits");
+    assert!(build(pattern).is_err(), "the regex as written does not");
+    let err = match Engine::new(vec![set("big", vec![rule("r").regex(pattern).build()])]) {
+        Ok(_) => panic!("a regex over the size limit must not compile"),
+        Err(e) => e,
+    };
+    assert_eq!(err.len(), 1);
+    assert!(err[0].to_string().contains("size limit"), "{}", err[0]);
+}
