@@ -849,3 +849,72 @@ fn input_kind_can_be_forced_and_github_paths_are_escaped() {
         .all(|f| f["id"].is_null() && f["record_line"].is_null()));
     assert_eq!(v["summary"]["threads"], 1);
 }
+
+/// Pages are checked in batches, and with two jobs a batch is written while the next is
+/// checked: with many pages, a JSON Lines file among them, an invalid UTF-8 page and the
+/// bundled rules on the real seeds, the output (and the warnings) are the same for one and two
+/// jobs and follow the sorted order of the inputs.
+#[test]
+fn pages_in_many_batches_come_out_in_order_whatever_the_number_of_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds: Vec<PathBuf> = {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("seeds"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        v.sort();
+        v
+    };
+    for i in 0..45 {
+        let text = std::fs::read(&seeds[i % seeds.len()]).unwrap();
+        std::fs::write(dir.path().join(format!("p{i:02}.txt")), text).unwrap();
+    }
+    std::fs::write(dir.path().join("p20.bad.txt"), b"caf\xe9 idiot\n").unwrap();
+    std::fs::copy(root().join(COMMENTS), dir.path().join("p30.jsonl")).unwrap();
+    let runs: Vec<Run> = ["1", "2"]
+        .iter()
+        .map(|jobs| {
+            let mut cmd = Command::cargo_bin("threadlint").unwrap();
+            cmd.current_dir(dir.path())
+                .env("CI", "true")
+                .args(["check", "--format", "jsonl", "--jobs", jobs, "."]);
+            run(&mut cmd)
+        })
+        .collect();
+    assert_eq!(
+        runs[0].stdout, runs[1].stdout,
+        "output differs between --jobs 1 and 2"
+    );
+    assert_eq!(
+        runs[0].stderr, runs[1].stderr,
+        "warnings differ between --jobs 1 and 2"
+    );
+    assert!(
+        runs[0].stderr.contains("p20.bad.txt: invalid UTF-8"),
+        "{}",
+        runs[0].stderr
+    );
+    let paths: Vec<String> = runs[0]
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["path"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut seen: Vec<&String> = Vec::new();
+    for p in &paths {
+        if seen.last() != Some(&p) {
+            seen.push(p);
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(seen, sorted, "findings out of input order");
+    assert!(seen.iter().any(|p| p.ends_with("p30.jsonl")));
+    assert!(seen.len() > 30, "only {} inputs had findings", seen.len());
+}
