@@ -91,15 +91,20 @@ fn hex(bytes: &[u8]) -> String {
 /// Hash of a text with case and white space normalised, so re-wrapping a comment keeps its
 /// identity.
 pub fn text_hash(text: &str) -> String {
-    let mut h = Sha256::new();
-    let mut first = true;
+    // One buffer and one update: hashing word by word cost more than the hash itself.
+    let mut folded = String::with_capacity(text.len());
     for word in text.split_whitespace() {
-        if !first {
-            h.update(b" ");
+        if !folded.is_empty() {
+            folded.push(' ');
         }
-        first = false;
-        h.update(word.to_lowercase().as_bytes());
+        if word.is_ascii() {
+            folded.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            folded.push_str(&word.to_lowercase());
+        }
     }
+    let mut h = Sha256::new();
+    h.update(folded.as_bytes());
     hex(&h.finalize()[..16])
 }
 
@@ -219,6 +224,15 @@ mod tests {
     fn text_hash_ignores_case_and_wrapping() {
         assert_eq!(text_hash("You  are\nvermin"), text_hash("you are vermin "));
         assert_ne!(text_hash("you are vermin"), text_hash("you were vermin"));
+    }
+
+    #[test]
+    fn text_hash_is_stable_across_versions() {
+        // Baseline files store this value: it must never change for the same text.
+        assert_eq!(
+            text_hash("  You  are\nVERMIN \tÜnter "),
+            "2332deb5e442ebcc1e9c853c3015b94b"
+        );
     }
 
     #[test]

@@ -485,11 +485,14 @@ impl Ctx<'_> {
     ) -> anyhow::Result<()> {
         if self.recorder.is_some() || self.baseline.is_some() {
             items.retain(|r| {
+                let Some(identity) = &r.identity else {
+                    return true;
+                };
                 if let Some(rec) = &mut self.recorder {
-                    rec.add(r.identity.clone());
+                    rec.add(identity.clone());
                 }
                 if let Some(base) = &mut self.baseline {
-                    if base.accepts(&r.identity) {
+                    if base.accepts(identity) {
                         self.summary.baselined += 1;
                         return false;
                     }
@@ -631,11 +634,15 @@ fn prepare(
 ) -> Vec<Reported> {
     let mut items = Vec::new();
     let mut hashes = HashCache::default();
+    // The identity hashes the text a finding sits in: only baselines and SARIF use it.
+    let identities = args.baseline.is_some()
+        || args.write_baseline.is_some()
+        || matches!(args.format, Format::Sarif);
     for f in findings {
         if !keep(args, &f) {
             continue;
         }
-        let identity = Identity::cached(thread, &f, &mut hashes);
+        let identity = identities.then(|| Identity::cached(thread, &f, &mut hashes));
         let shown = jsonl.map_or_else(|| f.clone(), |j| j.relocate(&f));
         let mut record = FindingRecord::new(path, thread, &shown);
         record.record_line = jsonl.and_then(|j| j.record_line(&f));

@@ -171,7 +171,9 @@ impl Reporter for SarifReporter {
                         "region": region,
                     }
                 }],
-                "partialFingerprints": {"threadlint/identity/v1": r.identity.digest()},
+                "partialFingerprints": {
+                    "threadlint/identity/v1": r.identity.as_ref().map(|i| i.digest()),
+                },
                 "properties": properties,
             });
             if let Some(&i) = self.rule_index.get(&rec.rule) {
