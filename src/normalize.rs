@@ -1187,36 +1187,57 @@ impl SharedForm {
     /// where repeats is on, or anything [`needs_token_pass`] would flag. Non-ASCII bytes here
     /// belong to characters `new` admitted (neither word characters nor separators), so they
     /// are class 0, as `needs_token_pass` treats such characters.
+    ///
+    /// Most bytes are letters, so a run of them is taken in one tight loop: inside a run of
+    /// two or more, [`TokenTriggers::hit`] could only forget an isolated letter, and the one
+    /// thing to look for is a letter repeated three times. A run of one letter, and every
+    /// other byte, goes through `hit` with its neighbours' classes, as before.
     fn needs_full_pass(&self, bytes: &[u8]) -> bool {
         let steps = self.steps;
         let class = |b: u8| if b < 128 { ASCII_CLASS[b as usize] } else { 0 };
         let mut triggers = TokenTriggers::default();
         let mut prev = 0u8;
-        let mut prev_byte = 0u8;
-        let mut same = 0u32;
-        let mut cur = bytes.first().map_or(0, |&b| class(b));
-        for i in 0..bytes.len() {
+        let mut i = 0;
+        while i < bytes.len() {
             let b = bytes[i];
-            let c = cur;
-            let next = bytes.get(i + 1).map_or(0, |&n| class(n));
-            if c & C_LETTER != 0 && b == prev_byte {
-                same += 1;
-                if steps.repeats && same >= 3 {
-                    return true;
+            if b.is_ascii_alphabetic() {
+                let start = i;
+                let mut same = 1u32;
+                i += 1;
+                while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                    if bytes[i] == bytes[i - 1] {
+                        same += 1;
+                        if steps.repeats && same >= 3 {
+                            return true;
+                        }
+                    } else {
+                        same = 1;
+                    }
+                    i += 1;
                 }
-            } else {
-                same = 1;
+                let letter = C_WORD | C_LETTER;
+                if i - start == 1 {
+                    let next = bytes.get(i).map_or(0, |&n| class(n));
+                    if triggers.hit(steps, b, prev, letter, next) {
+                        return true;
+                    }
+                } else {
+                    triggers = TokenTriggers::default();
+                }
+                prev = letter;
+                continue;
             }
-            // `*` is in the censor class, so this test costs nothing on letters.
+            let c = class(b);
+            // `*` is in the censor class, so this test costs nothing on other bytes.
             if c & C_CENSOR != 0 && steps.censor && b == b'*' {
                 return true;
             }
+            let next = bytes.get(i + 1).map_or(0, |&n| class(n));
             if triggers.hit(steps, b, prev, c, next) {
                 return true;
             }
             prev = c;
-            prev_byte = b;
-            cur = next;
+            i += 1;
         }
         false
     }
