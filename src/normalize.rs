@@ -1007,13 +1007,20 @@ impl TokenTriggers {
                 }
                 self.since_isolated = Some(0);
             } else if c & C_SEP != 0 {
-                self.since_isolated = self.since_isolated.map(|n| n + 1);
+                self.separator();
             } else {
                 self.since_isolated = None;
                 self.run_letters = 0;
             }
         }
         false
+    }
+
+    /// What [`TokenTriggers::hit`] does for a separator under `separators`: one more gap
+    /// after an isolated letter.
+    #[inline]
+    fn separator(&mut self) {
+        self.since_isolated = self.since_isolated.map(|n| n + 1);
     }
 }
 
@@ -1225,6 +1232,15 @@ impl SharedForm {
                     triggers = TokenTriggers::default();
                 }
                 prev = letter;
+                continue;
+            }
+            if b == b' ' {
+                // The commonest byte after letters: a separator and nothing else.
+                if steps.separators {
+                    triggers.separator();
+                }
+                prev = C_SEP;
+                i += 1;
                 continue;
             }
             let c = class(b);
