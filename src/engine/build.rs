@@ -9,7 +9,7 @@ use crate::normalize::{self, Normalized, Normalizer, Profile, SharedForm};
 use crate::rules::{QuotedPolicy, RuleSet, TermMode};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
-use regex::Regex;
+use regex_automata::meta::Regex;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -88,11 +88,34 @@ impl ProfileMatcher {
     }
 }
 
+/// A rule's regex as the `regex` crate would build it with these limits, but without a
+/// prefilter of its own. A regex runs only on texts where the automaton found one of its
+/// trigger literals, so a prefilter would look for literals that are known to be there (and
+/// for those like `u` of `\b(?:you|u) ...`, stop at every letter u); a lazy DFA pass over the
+/// text is cheaper.
 fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
+    let config = regex_automata::meta::Config::new()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(true)
+        .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+        .hybrid_cache_capacity(REGEX_SIZE_LIMIT)
+        .auto_prefilter(false);
+    let syntax = regex_automata::util::syntax::Config::new().utf8(true);
+    Regex::builder()
+        .configure(config)
+        .syntax(syntax)
+        .build(pattern)
+        .map_err(|_| {
+            // The `regex` crate's error says what is wrong and where; build it for the message.
+            match regex::RegexBuilder::new(pattern)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(REGEX_SIZE_LIMIT)
+                .build()
+            {
+                Err(e) => e,
+                Ok(_) => regex::Error::CompiledTooBig(REGEX_SIZE_LIMIT),
+            }
+        })
 }
 
 impl CompiledRule {

@@ -474,7 +474,7 @@ impl Compiled {
                 continue;
             };
             // Findings name the regex as the rule file writes it.
-            let pattern = rule.regex_pattern.as_deref().unwrap_or(re.as_str());
+            let pattern = rule.regex_pattern.as_deref().unwrap_or_default();
             let before = w.cands.len();
             for m in re.find_iter(&norm.text) {
                 if m.start() == m.end() {
