@@ -1290,7 +1290,7 @@ fn might_trigger(bytes: &[u8]) -> bool {
             | (b == b'&')
             | (b == b'?')
             | (b == b'^')) as u8;
-        letter * LETTER | digit * DIGIT | symbol * SYMBOL | ((b == b'*') as u8) * STAR
+        (letter * LETTER) | (digit * DIGIT) | (symbol * SYMBOL) | (((b == b'*') as u8) * STAR)
     };
     let n = bytes.len();
     let mut raw = [0u8; CHUNK + 5];
