@@ -629,9 +629,12 @@ pub fn is_notice(text: &str) -> bool {
 /// DFA scans faster than the automaton that reports every phrase.
 static NOTICE_ANY: LazyLock<AnyPhrase> = LazyLock::new(|| AnyPhrase::new(NOTICE_PHRASES));
 
-/// One automaton for every notice phrase: one pass per line instead of one per phrase.
+/// One automaton for every notice phrase: one pass per line instead of one per phrase. It
+/// only runs on the few lines [`NOTICE_ANY`] lets through, so the NFA, quick to build, is
+/// used rather than the DFA the builder would choose for so few phrases.
 static NOTICES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
     aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
         .ascii_case_insensitive(true)
         .build(NOTICE_PHRASES)
         .expect("notice phrases build")
