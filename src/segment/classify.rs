@@ -141,10 +141,13 @@ fn may_be_timestamp(text: &str) -> bool {
     }
     static LEADS: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(LEAD));
     static LEADS3: LazyLock<Vec<u32>> = LazyLock::new(|| {
-        LEAD.iter()
+        let mut v: Vec<u32> = LEAD
+            .iter()
             .filter(|w| w.len() == 3)
             .map(|w| u32::from_le_bytes([w.as_bytes()[0], w.as_bytes()[1], w.as_bytes()[2], 0]))
-            .collect()
+            .collect();
+        v.sort_unstable();
+        v
     });
     // The leading ASCII letters, lowercased: a lead word, or starting with a three-letter one.
     let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
@@ -155,7 +158,7 @@ fn may_be_timestamp(text: &str) -> bool {
     // ASCII letters lowercase by setting bit 5.
     let three = letters >= 3 && {
         let key = u32::from_le_bytes([b[0], b[1], b[2], 0]) | 0x0020_2020;
-        LEADS3.contains(&key)
+        LEADS3.binary_search(&key).is_ok()
     };
     if !three && !LEADS.contains_lower(&text[..letters]) {
         return false;
@@ -170,7 +173,11 @@ fn may_be_timestamp(text: &str) -> bool {
 /// A line of comment metadata made of parts that are each a timestamp or a counter:
 /// "34 points · 3 hours ago", "Edited · 2h".
 fn is_meta(text: &str) -> bool {
-    if text.len() > 60 || !text.contains(['·', '•', '|']) {
+    // '·' is C2 B7 and '•' E2 80 A2 in UTF-8.
+    if text.len() > 60
+        || !memchr::memchr3_iter(b'|', 0xC2, 0xE2, text.as_bytes())
+            .any(|i| text[i..].starts_with(['|', '·', '•']))
+    {
         return false;
     }
     let parts: Vec<&str> = text
@@ -275,21 +282,25 @@ pub fn is_action(text: &str) -> bool {
         .filter(|t| !t.is_empty())
     {
         // Some(true): a number; Some(false): an action word; None: anything else.
-        let token = with_lower(tok, |t| {
-            let t = t.trim_matches(|c: char| c == ':' || c == ',');
-            let number = t
-                .trim_start_matches(['+', '-', '−'])
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == '.' || c == 'k')
-                && t.chars().any(|c| c.is_ascii_digit());
-            if number {
-                Some(true)
-            } else if ACTIONS.contains(t) {
-                Some(false)
-            } else {
-                None
-            }
-        });
+        let token = if tok.is_ascii() {
+            ascii_action_token(tok.as_bytes())
+        } else {
+            with_lower(tok, |t| {
+                let t = t.trim_matches(|c: char| c == ':' || c == ',');
+                let number = t
+                    .trim_start_matches(['+', '-', '−'])
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == 'k')
+                    && t.chars().any(|c| c.is_ascii_digit());
+                if number {
+                    Some(true)
+                } else if ACTIONS.contains(t) {
+                    Some(false)
+                } else {
+                    None
+                }
+            })
+        };
         match token {
             None => return false,
             Some(true) => any_word = true,
@@ -301,6 +312,37 @@ pub fn is_action(text: &str) -> bool {
     }
     // A bare number is a vote count only when short ("12", "+3"), never a year-like "2018".
     any_word && (!all_numbers || text.trim_start_matches(['+', '-']).len() <= 3)
+}
+
+/// [`is_action`]'s test of one ASCII token: `Some(true)` for a number, `Some(false)` for an
+/// action word, `None` otherwise; the same answers as on the lowercased token as a string.
+fn ascii_action_token(tok: &[u8]) -> Option<bool> {
+    let start = tok.iter().position(|&b| b != b':' && b != b',');
+    let t = match start {
+        Some(a) => {
+            let end = tok
+                .iter()
+                .rposition(|&b| b != b':' && b != b',')
+                .expect("a byte stays");
+            &tok[a..=end]
+        }
+        None => &[],
+    };
+    let digits = t
+        .iter()
+        .position(|&b| b != b'+' && b != b'-')
+        .map_or(&[][..], |a| &t[a..]);
+    let number = digits
+        .iter()
+        .all(|&b| b.is_ascii_digit() || b == b'.' || b == b'k' || b == b'K')
+        && t.iter().any(u8::is_ascii_digit);
+    if number {
+        Some(true)
+    } else if ACTIONS.contains_ascii_lower(t) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 static COUNTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -445,10 +487,15 @@ fn is_menu(text: &str) -> bool {
         if toks > 8 {
             return false;
         }
-        let menu = with_lower(t, |t| {
+        let menu = if t.is_ascii() {
             long |= t.len() > 2;
-            MENU.contains(t)
-        });
+            MENU.contains_lower(t)
+        } else {
+            with_lower(t, |t| {
+                long |= t.len() > 2;
+                MENU.contains(t)
+            })
+        };
         if !menu {
             return false;
         }
@@ -582,9 +629,12 @@ pub fn is_notice(text: &str) -> bool {
 /// DFA scans faster than the automaton that reports every phrase.
 static NOTICE_ANY: LazyLock<AnyPhrase> = LazyLock::new(|| AnyPhrase::new(NOTICE_PHRASES));
 
-/// One automaton for every notice phrase: one pass per line instead of one per phrase.
+/// One automaton for every notice phrase: one pass per line instead of one per phrase. It
+/// only runs on the few lines [`NOTICE_ANY`] lets through, so the NFA, quick to build, is
+/// used rather than the DFA the builder would choose for so few phrases.
 static NOTICES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
     aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
         .ascii_case_insensitive(true)
         .build(NOTICE_PHRASES)
         .expect("notice phrases build")
@@ -681,13 +731,21 @@ fn section(text: &str) -> Option<Section> {
         "follow",
     ];
     // The first word, lowercased: "about", or one of the words above.
-    let (about, first_known) = with_lower(
-        text.split_whitespace()
-            .next()
-            .unwrap_or("")
-            .trim_end_matches([':', ',', '.']),
-        |first| (first == "about", FIRST_WORDS.contains(first)),
-    );
+    let first = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([':', ',', '.']);
+    let (about, first_known) = if first.is_ascii() {
+        (
+            first.eq_ignore_ascii_case("about"),
+            FIRST_WORDS.contains_lower(first),
+        )
+    } else {
+        with_lower(first, |first| {
+            (first == "about", FIRST_WORDS.contains(first))
+        })
+    };
     // A forum post's subject ("Re: Quarry extension") labels the post under it.
     if text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("re:")) {
         return Some(Section::ListControl);
@@ -770,9 +828,16 @@ pub fn inline_header(text: &str) -> Option<(usize, usize)> {
         || ["says", "said", "writes", "commented", "replied"]
             .iter()
             .any(|v| ends_with_ascii_ci(bare, v));
-    let replied = reply_words(text);
-    let has_digit = text.bytes().any(|b| b.is_ascii_digit());
-    if !says && !replied && !has_separator(text) && !has_digit {
+    // One pass over the bytes says which of the searches below can find anything.
+    let seen = text
+        .as_bytes()
+        .iter()
+        .fold(0u8, |acc, &b| acc | BYTE_FLAGS[b as usize]);
+    let replied = seen & (HAS_P | HAS_GT | HAS_E2) != 0 && reply_words(text);
+    let has_digit = seen & HAS_DIGIT != 0;
+    let separated =
+        seen & HAS_DASH_BAR != 0 || (seen & (HAS_C2 | HAS_E2) != 0 && has_separator(text));
+    if !says && !replied && !separated && !has_digit {
         return None;
     }
     if let Some(c) = says.then(|| SAYS.captures(text)).flatten() {
@@ -813,17 +878,48 @@ pub fn inline_header(text: &str) -> Option<(usize, usize)> {
     for (i, _) in text.match_indices(' ') {
         let right = text[i + 1..].trim();
         let right = right.strip_prefix("on ").unwrap_or(right);
-        // A date starts with a digit, a month or a weekday; most spaces are skipped here.
-        if !may_be_timestamp(right) {
+        // A timestamp has 6 to 60 bytes (`is_timestamp` takes at most 60 when `right` starts
+        // like a date, which cannot start with a separator); a date starts with a digit, a
+        // month or a weekday. Most spaces are skipped here.
+        if !(6..=60).contains(&right.len()) || !may_be_timestamp(right) {
             continue;
         }
-        if right.chars().any(|c| c.is_ascii_digit()) && right.len() >= 6 && is_timestamp(right) {
+        if right.bytes().any(|b| b.is_ascii_digit()) && is_timestamp(right) {
             let left = text[..i].trim_end();
             return name_ok(text, 0, left.len());
         }
     }
     None
 }
+
+const HAS_DIGIT: u8 = 1;
+/// '-' or '|'.
+const HAS_DASH_BAR: u8 = 2;
+/// A first byte of '·' or '»' (and other characters).
+const HAS_C2: u8 = 4;
+/// A first byte of '•', '—', '–', '→', '▸', curly quotes and other characters.
+const HAS_E2: u8 = 8;
+/// 'p' or 'P', in "repl" and "respond".
+const HAS_P: u8 = 16;
+const HAS_GT: u8 = 32;
+
+/// What each byte tells [`inline_header`] about the line.
+static BYTE_FLAGS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        t[b as usize] = HAS_DIGIT;
+        b += 1;
+    }
+    t[b'-' as usize] = HAS_DASH_BAR;
+    t[b'|' as usize] = HAS_DASH_BAR;
+    t[0xC2] = HAS_C2;
+    t[0xE2] = HAS_E2;
+    t[b'p' as usize] = HAS_P;
+    t[b'P' as usize] = HAS_P;
+    t[b'>' as usize] = HAS_GT;
+    t
+};
 
 /// Whether the lowercased line contains "repl", "respond", "→", "▸" or " > ".
 fn reply_words(text: &str) -> bool {

@@ -45,13 +45,25 @@ pub fn split(source: &str) -> Vec<Line<'_>> {
             None => (bytes.len(), bytes.len()),
         };
         let raw = &source[start..end];
-        let trimmed_start = raw.trim_start();
-        let text = trimmed_start.trim_end();
-        out.push(Line {
-            start,
-            text,
-            text_start: start + (raw.len() - trimmed_start.len()),
-        });
+        // Most lines start and end with an ASCII byte that is not white space (as
+        // `char::is_whitespace` has it: tab to carriage return, and space): nothing to trim.
+        let solid =
+            |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !matches!(b, 9..=13 | b' '));
+        if solid(raw.as_bytes().first()) && solid(raw.as_bytes().last()) {
+            out.push(Line {
+                start,
+                text: raw,
+                text_start: start,
+            });
+        } else {
+            let trimmed_start = raw.trim_start();
+            let text = trimmed_start.trim_end();
+            out.push(Line {
+                start,
+                text,
+                text_start: start + (raw.len() - trimmed_start.len()),
+            });
+        }
         start = next;
     }
     out

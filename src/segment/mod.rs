@@ -331,26 +331,18 @@ impl<'s, 'l> Page<'s, 'l> {
         }
         let boilerplate = self.ranges(&boiler);
 
-        let article_text = article
-            .as_ref()
-            .map_or(String::new(), |a| self.source_slice(a.span));
-        let mut tracer = quotes::Tracer::new(article_text, source_len);
+        let article_lines = article.as_ref().map(|a| {
+            (
+                self.line_of(a.span.start),
+                self.line_of(a.span.end.saturating_sub(1)),
+            )
+        });
+        let mut tracer = quotes::Tracer::new(self.lines, article_lines, source_len);
         let comments = drafts
             .iter()
             .map(|d| self.comment(d, &mut tracer))
             .collect();
         (article, boilerplate, comments)
-    }
-
-    fn source_slice(&self, span: Span) -> String {
-        // Lines borrow one source; rebuild the slice from line texts (spans never cross
-        // unknown bytes because they start and end at line texts).
-        let first = self.line_of(span.start);
-        let last = self.line_of(span.end.saturating_sub(1));
-        (first..=last)
-            .map(|i| self.lines[i].text)
-            .collect::<Vec<_>>()
-            .join("\n")
     }
 
     fn line_of(&self, offset: usize) -> usize {
@@ -1034,7 +1026,7 @@ impl<'s, 'l> Page<'s, 'l> {
         (Some(first), Some(last))
     }
 
-    fn comment(&self, d: &Draft, tracer: &mut quotes::Tracer) -> Comment {
+    fn comment(&self, d: &Draft, tracer: &mut quotes::Tracer<'_>) -> Comment {
         let found = quotes::find(self.lines, d.first, d.last);
         let mut quotes_out = Vec::new();
         for f in &found {
@@ -1071,15 +1063,7 @@ impl<'s, 'l> Page<'s, 'l> {
                 source: tracer.trace(&text),
             });
         }
-        let mut body =
-            String::with_capacity(self.lines[d.last].text_end() - self.lines[d.first].text_start);
-        for i in d.first..=d.last {
-            if i > d.first {
-                body.push('\n');
-            }
-            body.push_str(self.text(i));
-        }
-        tracer.push_comment(body);
+        tracer.push_comment(d.first, d.last);
         let (author, name_line, name_span) = match d.name {
             Some((l, span)) => {
                 let t = self.lines[l].text;

@@ -237,20 +237,37 @@ pub fn score(text: &str) -> Option<i32> {
     let mut lower = 0;
     let mut first_upper = false;
     for w in words {
-        if !w.chars().any(|c| c.is_alphabetic()) {
+        // (has a letter, starts uppercase, first letter uppercase, no uppercase letter); on
+        // ASCII words by bytes.
+        let (lettered_word, starts_upper, first_letter_upper, no_upper) = if w.is_ascii() {
+            let b = w.as_bytes();
+            let first_letter = b.iter().find(|c| c.is_ascii_alphabetic());
+            (
+                first_letter.is_some(),
+                b[0].is_ascii_uppercase(),
+                first_letter.is_some_and(u8::is_ascii_uppercase),
+                !b.iter().any(u8::is_ascii_uppercase),
+            )
+        } else {
+            let first_letter = w.chars().find(|c| c.is_alphabetic());
+            (
+                first_letter.is_some(),
+                w.starts_with(char::is_uppercase),
+                first_letter.is_some_and(char::is_uppercase),
+                w.chars().all(|c| !c.is_uppercase()),
+            )
+        };
+        if !lettered_word {
             continue;
         }
         if lettered == 0 {
-            first_upper = w.starts_with(char::is_uppercase);
+            first_upper = starts_upper;
         }
         lettered += 1;
-        if w.chars()
-            .find(|c| c.is_alphabetic())
-            .is_some_and(|c| c.is_uppercase())
-        {
+        if first_letter_upper {
             capitalised += 1;
         }
-        if w.chars().all(|c| !c.is_uppercase()) {
+        if no_upper {
             lower += 1;
         }
     }
@@ -274,6 +291,16 @@ pub fn score(text: &str) -> Option<i32> {
 /// Whether a word, stripped of surrounding punctuation and lowercased (curly apostrophes as
 /// straight ones), is one of [`SENTENCE_WORDS`].
 fn is_sentence_word(w: &str) -> bool {
+    if w.is_ascii() {
+        // Trimmed by bytes: in ASCII, only letters and digits are alphanumeric.
+        let keep = |c: &u8| c.is_ascii_alphanumeric() || *c == b'\'';
+        let b = w.as_bytes();
+        let trimmed = match (b.iter().position(keep), b.iter().rposition(keep)) {
+            (Some(a), Some(z)) => &b[a..=z],
+            _ => &[],
+        };
+        return SENTENCE.contains_ascii_lower(trimmed);
+    }
     let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
     if w.is_ascii() {
         SENTENCE.contains_lower(w)

@@ -101,7 +101,27 @@ impl WordSet {
     /// Whether `word.to_lowercase()` is a member, without allocating for ASCII words.
     #[inline]
     pub fn contains_lower(&self, word: &str) -> bool {
-        with_lower(word, |lower| self.contains(lower))
+        if word.is_ascii() {
+            self.contains_ascii_lower(word.as_bytes())
+        } else {
+            with_lower(word, |lower| self.contains(lower))
+        }
+    }
+
+    /// Whether the ASCII `word`, lowercased, is a member: compared byte by byte, without
+    /// copying. ASCII upper and lower case letters share a bucket (they differ by 32).
+    #[inline]
+    pub fn contains_ascii_lower(&self, word: &[u8]) -> bool {
+        if word.is_empty() {
+            return self.has_empty;
+        }
+        word.len() <= self.max_len
+            && self.buckets[bucket(word)].iter().any(|m| {
+                m.len() == word.len()
+                    && m.iter()
+                        .zip(word)
+                        .all(|(m, w)| *m == w.to_ascii_lowercase())
+            })
     }
 }
 
