@@ -866,12 +866,14 @@ fn pages_in_many_batches_come_out_in_order_whatever_the_number_of_jobs() {
         v.sort();
         v
     };
-    for i in 0..45 {
+    // More pages than two batches of two jobs (64 pages each), with the JSON Lines file in
+    // the middle of one.
+    for i in 0..150 {
         let text = std::fs::read(&seeds[i % seeds.len()]).unwrap();
-        std::fs::write(dir.path().join(format!("p{i:02}.txt")), text).unwrap();
+        std::fs::write(dir.path().join(format!("p{i:03}.txt")), text).unwrap();
     }
-    std::fs::write(dir.path().join("p20.bad.txt"), b"caf\xe9 idiot\n").unwrap();
-    std::fs::copy(root().join(COMMENTS), dir.path().join("p30.jsonl")).unwrap();
+    std::fs::write(dir.path().join("p020.bad.txt"), b"caf\xe9 idiot\n").unwrap();
+    std::fs::copy(root().join(COMMENTS), dir.path().join("p090.jsonl")).unwrap();
     let runs: Vec<Run> = ["1", "2"]
         .iter()
         .map(|jobs| {
@@ -891,7 +893,7 @@ fn pages_in_many_batches_come_out_in_order_whatever_the_number_of_jobs() {
         "warnings differ between --jobs 1 and 2"
     );
     assert!(
-        runs[0].stderr.contains("p20.bad.txt: invalid UTF-8"),
+        runs[0].stderr.contains("p020.bad.txt: invalid UTF-8"),
         "{}",
         runs[0].stderr
     );
@@ -915,6 +917,6 @@ fn pages_in_many_batches_come_out_in_order_whatever_the_number_of_jobs() {
     sorted.sort();
     sorted.dedup();
     assert_eq!(seen, sorted, "findings out of input order");
-    assert!(seen.iter().any(|p| p.ends_with("p30.jsonl")));
-    assert!(seen.len() > 30, "only {} inputs had findings", seen.len());
+    assert!(seen.iter().any(|p| p.ends_with("p090.jsonl")));
+    assert!(seen.len() > 100, "only {} inputs had findings", seen.len());
 }
