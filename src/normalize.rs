@@ -1260,6 +1260,31 @@ impl SharedForm {
     }
 }
 
+const P_LETTER: u8 = 1;
+const P_DIGIT: u8 = 2;
+const P_SYMBOL: u8 = 4;
+const P_STAR: u8 = 8;
+
+/// The classes [`might_trigger`] needs, computed without a table lookup so that the loop over
+/// a chunk vectorises: an ASCII letter, a digit, a leet or censor symbol of `ASCII_CLASS`, `*`.
+/// A test checks them against `ASCII_CLASS`.
+#[inline(always)]
+fn prefilter_class(b: u8) -> u8 {
+    let letter = ((b | 0x20).wrapping_sub(b'a') < 26) as u8;
+    let digit = (b.wrapping_sub(b'0') < 10) as u8;
+    let symbol = ((b == b'@')
+        | (b == b'$')
+        | (b == b'!')
+        | (b == b'|')
+        | (b == b'*')
+        | (b == b'#')
+        | (b == b'%')
+        | (b == b'&')
+        | (b == b'?')
+        | (b == b'^')) as u8;
+    (letter * P_LETTER) | (digit * P_DIGIT) | (symbol * P_SYMBOL) | (((b == b'*') as u8) * P_STAR)
+}
+
 /// Whether anything in the shared form `bytes` could make [`SharedForm::needs_full_pass`]
 /// say yes, whatever the profile: a digit beside a letter, a leet or censor symbol before a
 /// word character or symbol (or a `*`), a letter three times in a row, or an isolated letter
@@ -1271,27 +1296,12 @@ impl SharedForm {
 fn might_trigger(bytes: &[u8]) -> bool {
     // Each chunk of positions is looked at with the byte before it and the four after it.
     const CHUNK: usize = 256;
-    const LETTER: u8 = 1;
-    const DIGIT: u8 = 2;
-    const SYMBOL: u8 = 4;
-    const STAR: u8 = 8;
+    const LETTER: u8 = P_LETTER;
+    const DIGIT: u8 = P_DIGIT;
+    const SYMBOL: u8 = P_SYMBOL;
+    const STAR: u8 = P_STAR;
     const WORD: u8 = LETTER | DIGIT;
-    let class = |b: u8| {
-        let letter = ((b | 0x20).wrapping_sub(b'a') < 26) as u8;
-        let digit = (b.wrapping_sub(b'0') < 10) as u8;
-        // The leet and censor symbols of ASCII_CLASS.
-        let symbol = ((b == b'@')
-            | (b == b'$')
-            | (b == b'!')
-            | (b == b'|')
-            | (b == b'*')
-            | (b == b'#')
-            | (b == b'%')
-            | (b == b'&')
-            | (b == b'?')
-            | (b == b'^')) as u8;
-        (letter * LETTER) | (digit * DIGIT) | (symbol * SYMBOL) | (((b == b'*') as u8) * STAR)
-    };
+    let class = prefilter_class;
     let n = bytes.len();
     let mut raw = [0u8; CHUNK + 5];
     let mut cls = [0u8; CHUNK + 5];
@@ -1369,6 +1379,22 @@ mod tests {
         assert_eq!(p, Profile::STRICT);
         assert_eq!(Profile::STRICT.describe(), "strict");
         assert!(!p.set_step("nope"));
+    }
+
+    #[test]
+    fn prefilter_classes_agree_with_the_class_table() {
+        for b in 0..=255u8 {
+            let c = prefilter_class(b);
+            let table = if b < 128 { ASCII_CLASS[b as usize] } else { 0 };
+            assert_eq!(c & P_LETTER != 0, table & C_LETTER != 0, "letter {b}");
+            assert_eq!(c & P_DIGIT != 0, table & C_DIGIT != 0, "digit {b}");
+            assert_eq!(
+                c & P_SYMBOL != 0,
+                table & (C_LEET | C_CENSOR) != 0,
+                "symbol {b}"
+            );
+            assert_eq!(c & P_STAR != 0, b == b'*', "star {b}");
+        }
     }
 
     /// `might_trigger` may only say no where the exact scan says no, on texts of every length
