@@ -78,10 +78,13 @@ impl ProfileMatcher {
         self.ac
             .get_or_init(|| {
                 let texts: Vec<&str> = self.patterns.iter().map(|p| p.text.as_str()).collect();
-                // Cannot fail here: `compile` built an automaton of at least these patterns
-                // (the shared one, or this one) with the same builder.
+                // Built here only when the shared automaton serves most texts: this one scans
+                // the few texts without a shared form, so a contiguous NFA, which builds in a
+                // fraction of a DFA's time and scans a little slower, is the better trade.
+                // Cannot fail: `compile` built an automaton of at least these patterns (the
+                // shared one) with the same builder.
                 (!texts.is_empty())
-                    .then(|| build_automaton(&texts).ok())
+                    .then(|| build_automaton_as(&texts, AhoCorasickKind::ContiguousNFA).ok())
                     .flatten()
             })
             .as_ref()
@@ -276,6 +279,13 @@ fn build_automaton(patterns: &[&str]) -> Result<AhoCorasick, aho_corasick::Build
     } else {
         AhoCorasickKind::ContiguousNFA
     };
+    build_automaton_as(patterns, kind)
+}
+
+fn build_automaton_as(
+    patterns: &[&str],
+    kind: AhoCorasickKind,
+) -> Result<AhoCorasick, aho_corasick::BuildError> {
     AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
         .kind(Some(kind))
