@@ -202,6 +202,15 @@ fn sarif_is_valid_against_the_published_schema() {
     let v = json(&run(&mut check(&["--format", "sarif", COMMENTS])));
     let results = v["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), EXPECTED.len());
+    for r in results {
+        let fingerprint = r["partialFingerprints"]["threadlint/identity/v1"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            fingerprint.len() == 32 && fingerprint.bytes().all(|b| b.is_ascii_hexdigit()),
+            "every result has its identity as a fingerprint: {r}"
+        );
+    }
     let loc = &results[0]["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], COMMENTS);
     assert_eq!(loc["region"]["startLine"], 2, "the record of c2");

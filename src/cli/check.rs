@@ -166,10 +166,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Github => Box::new(GithubReporter),
     };
 
+    // The identity hashes the text a finding sits in: only baselines and some formats use it.
+    let identities =
+        args.baseline.is_some() || args.write_baseline.is_some() || reporter.uses_identities();
     let stdout = io::stdout();
     let mut ctx = Ctx {
         engine: &engine,
         args: &args,
+        identities,
         out: io::BufWriter::new(stdout.lock()),
         reporter,
         summary: Summary::new(args.fail_on),
@@ -242,6 +246,8 @@ fn progress_bar(len: usize, streams: bool) -> ProgressBar {
 struct Ctx<'a> {
     engine: &'a Engine,
     args: &'a Args,
+    /// Whether findings get their identity (see `Reported::identity`).
+    identities: bool,
     out: io::BufWriter<io::StdoutLock<'static>>,
     reporter: Box<dyn Reporter>,
     summary: Summary,
@@ -280,7 +286,7 @@ impl Ctx<'_> {
         if batch.is_empty() {
             return Ok(());
         }
-        let (engine, args) = (self.engine, self.args);
+        let (engine, args, identities) = (self.engine, self.args, self.identities);
         let check = |batch: &[Source]| -> Vec<Outcome> {
             pool.install(|| {
                 batch
@@ -289,7 +295,8 @@ impl Ctx<'_> {
                         Ok(decoded) => {
                             let thread = threadlint::segment::segment(&s.display, decoded.text);
                             let findings = engine.check_thread(&thread);
-                            let items = prepare(args, &s.display, &thread, findings, None);
+                            let items =
+                                prepare(args, identities, &s.display, &thread, findings, None);
                             Outcome::Checked {
                                 thread,
                                 items,
@@ -371,6 +378,7 @@ impl Ctx<'_> {
         let prep = Prep {
             engine: self.engine,
             args: self.args,
+            identities: self.identities,
             path: display,
         };
         let mut grouper = jsonl::Grouper::new(display);
@@ -518,6 +526,7 @@ impl Ctx<'_> {
 struct Prep<'a> {
     engine: &'a Engine,
     args: &'a Args,
+    identities: bool,
     path: &'a str,
 }
 
@@ -527,7 +536,14 @@ impl Prep<'_> {
         match unit.build() {
             jsonl::Item::Thread(t) => {
                 let findings = self.engine.check_thread(&t.thread);
-                let items = prepare(self.args, self.path, &t.thread, findings, Some(&t));
+                let items = prepare(
+                    self.args,
+                    self.identities,
+                    self.path,
+                    &t.thread,
+                    findings,
+                    Some(&t),
+                );
                 Done::Thread(t, items)
             }
             jsonl::Item::Error { line, message } => Done::Error { line, message },
@@ -629,6 +645,7 @@ fn keep(a: &Args, f: &Finding) -> bool {
 /// applied afterwards, in input order.
 fn prepare(
     args: &Args,
+    identities: bool,
     path: &str,
     thread: &Thread,
     findings: Vec<Finding>,
@@ -636,10 +653,6 @@ fn prepare(
 ) -> Vec<Reported> {
     let mut items = Vec::new();
     let mut hashes = HashCache::default();
-    // The identity hashes the text a finding sits in: only baselines and SARIF use it.
-    let identities = args.baseline.is_some()
-        || args.write_baseline.is_some()
-        || matches!(args.format, Format::Sarif);
     for f in findings {
         if !keep(args, &f) {
             continue;

@@ -124,7 +124,8 @@ pub struct Reported {
     pub finding: Finding,
     pub record: FindingRecord,
     /// What makes the finding the same finding across runs (baselines, SARIF fingerprints).
-    /// Computed only for runs that use it (it hashes the comment): see `cli::check`.
+    /// `None` unless the run uses it: a baseline, or a format whose
+    /// [`Reporter::uses_identities`] says so.
     pub identity: Option<crate::baseline::Identity>,
 }
 
@@ -243,6 +244,11 @@ pub trait Reporter {
     fn thread(&mut self, out: &mut dyn Write, report: &ThreadReport) -> io::Result<()>;
     /// Called once at the end.
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
+    /// Whether this format shows [`Reported::identity`]. It hashes the whole text each
+    /// finding sits in, so it is computed only for formats (and baselines) that use it.
+    fn uses_identities(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

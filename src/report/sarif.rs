@@ -206,6 +206,11 @@ impl Reporter for SarifReporter {
         writeln!(out, "  ]")?;
         writeln!(out, "}}")
     }
+
+    /// Every result carries the identity as a partial fingerprint.
+    fn uses_identities(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
