@@ -281,27 +281,7 @@ pub fn is_action(text: &str) -> bool {
         })
         .filter(|t| !t.is_empty())
     {
-        // Some(true): a number; Some(false): an action word; None: anything else.
-        let token = if tok.is_ascii() {
-            ascii_action_token(tok.as_bytes())
-        } else {
-            with_lower(tok, |t| {
-                let t = t.trim_matches(|c: char| c == ':' || c == ',');
-                let number = t
-                    .trim_start_matches(['+', '-', '−'])
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == '.' || c == 'k')
-                    && t.chars().any(|c| c.is_ascii_digit());
-                if number {
-                    Some(true)
-                } else if ACTIONS.contains(t) {
-                    Some(false)
-                } else {
-                    None
-                }
-            })
-        };
-        match token {
+        match action_token(tok) {
             None => return false,
             Some(true) => any_word = true,
             Some(false) => {
@@ -314,31 +294,19 @@ pub fn is_action(text: &str) -> bool {
     any_word && (!all_numbers || text.trim_start_matches(['+', '-']).len() <= 3)
 }
 
-/// [`is_action`]'s test of one ASCII token: `Some(true)` for a number, `Some(false)` for an
-/// action word, `None` otherwise; the same answers as on the lowercased token as a string.
-fn ascii_action_token(tok: &[u8]) -> Option<bool> {
-    let start = tok.iter().position(|&b| b != b':' && b != b',');
-    let t = match start {
-        Some(a) => {
-            let end = tok
-                .iter()
-                .rposition(|&b| b != b':' && b != b',')
-                .expect("a byte stays");
-            &tok[a..=end]
-        }
-        None => &[],
-    };
-    let digits = t
-        .iter()
-        .position(|&b| b != b'+' && b != b'-')
-        .map_or(&[][..], |a| &t[a..]);
-    let number = digits
-        .iter()
-        .all(|&b| b.is_ascii_digit() || b == b'.' || b == b'k' || b == b'K')
-        && t.iter().any(u8::is_ascii_digit);
+/// [`is_action`]'s test of one token: `Some(true)` for a number ("+3", "1.2k"), `Some(false)`
+/// for an action word (any case), `None` otherwise. The Kelvin sign counts as a `k`, as it
+/// lowercases to one.
+fn action_token(tok: &str) -> Option<bool> {
+    let t = tok.trim_matches([':', ',']);
+    let number = t
+        .trim_start_matches(['+', '-', '\u{2212}'])
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'k' | 'K' | '\u{212A}'))
+        && t.bytes().any(|b| b.is_ascii_digit());
     if number {
         Some(true)
-    } else if ACTIONS.contains_ascii_lower(t) {
+    } else if ACTIONS.contains_lower(t) {
         Some(false)
     } else {
         None
@@ -1049,6 +1017,22 @@ mod tests {
         }
         for t in ["2018", "Thanks", "Reply to all of them please"] {
             assert_ne!(kind(t), Kind::Action, "{t}");
+        }
+        // One token at a time: numbers with a sign, a decimal point or a "k" (any case, the
+        // Kelvin sign too), action words in any case and script, trailing ":" or ",".
+        let tokens = [
+            ("+3", Some(true)),
+            ("\u{2212}3", Some(true)),
+            ("1.2K", Some(true)),
+            ("5\u{212A}", Some(true)),
+            ("REPLY:", Some(false)),
+            ("Like,", Some(false)),
+            ("k", None),
+            ("Thanks", None),
+            ("\u{25B2}", Some(false)),
+        ];
+        for (tok, want) in tokens {
+            assert_eq!(action_token(tok), want, "{tok}");
         }
         let cases = [
             ("1 Comment", Section::CommentHeader),
