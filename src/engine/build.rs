@@ -121,24 +121,34 @@ fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
         })
 }
 
-impl CompiledRule {
+/// A rule's regex: as the rule file writes it, compiled, and in its ASCII form.
+pub struct RuleRegex {
+    /// As the rule file writes it; findings name the regex so.
+    pub pattern: Box<str>,
+    /// Compiled as written. For bundled sets that have an ASCII form it is compiled on first
+    /// use: only texts with non-ASCII letters, digits or spaces need it, and the bundled
+    /// regexes are known to compile (tested); other sets compile it up front so an error is
+    /// reported before any checking.
+    full: OnceLock<Option<Regex>>,
+    /// With ASCII `\w`, `\d`, `\s` and `\b` (see [`ascii_classes`]), for texts where that
+    /// matches alike ([`ascii_classes_apply`]); `None`: the regex as written runs there too.
+    ascii: Option<Regex>,
+}
+
+impl RuleRegex {
     /// The regex to run: its ASCII form when the text allows it (`ascii_ok`, see
     /// [`ascii_classes_apply`]) and there is one, else the regex as written.
-    pub fn regex_for(&self, ascii_ok: bool) -> Option<&Regex> {
-        match &self.regex_ascii {
+    pub fn for_text(&self, ascii_ok: bool) -> Option<&Regex> {
+        match &self.ascii {
             Some(ascii) if ascii_ok => Some(ascii),
-            _ => self.full_regex(),
+            _ => self.full(),
         }
     }
 
     /// The regex as written, compiled now if it was deferred.
-    pub fn full_regex(&self) -> Option<&Regex> {
-        self.regex
-            .get_or_init(|| {
-                self.regex_pattern
-                    .as_deref()
-                    .and_then(|p| build_regex(p).ok())
-            })
+    pub fn full(&self) -> Option<&Regex> {
+        self.full
+            .get_or_init(|| build_regex(&self.pattern).ok())
             .as_ref()
     }
 }
@@ -150,16 +160,7 @@ pub struct CompiledRule {
     pub full_id: String,
     pub profile: usize,
     pub scope: u8,
-    /// The regex as the rule file writes it.
-    pub regex_pattern: Option<Box<str>>,
-    /// The regex compiled as written. For bundled sets that have an ASCII form it is compiled
-    /// on first use: only texts with non-ASCII letters, digits or spaces need it, and the
-    /// bundled regexes are known to compile (tested); other sets compile it up front so an
-    /// error is reported before any checking.
-    regex: OnceLock<Option<Regex>>,
-    /// The regex with ASCII `\w`, `\d`, `\s` and `\b` (see [`ascii_classes`]), for texts
-    /// where that matches alike ([`ascii_classes_apply`]); `None`: use `regex` there too.
-    pub regex_ascii: Option<Regex>,
+    pub regex: Option<RuleRegex>,
     pub near_groups: usize,
     pub near_within: usize,
     pub unless: Vec<String>,
@@ -185,7 +186,9 @@ impl Compiled {
             },
             || {
                 self.rules.par_iter().for_each(|r| {
-                    r.full_regex();
+                    if let Some(re) = &r.regex {
+                        re.full();
+                    }
                 })
             },
         );
@@ -748,10 +751,10 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
         };
         match full.transpose() {
             Ok(re) => {
-                if let Some((rules, _, _)) = rules.as_mut() {
-                    rules[k].regex_ascii = ascii;
+                if let Some(rr) = rules.as_mut().and_then(|(r, _, _)| r[k].regex.as_mut()) {
+                    rr.ascii = ascii;
                     if let Some(re) = re {
-                        let _ = rules[k].regex.set(Some(re));
+                        let _ = rr.full.set(Some(re));
                     }
                 }
             }
@@ -886,9 +889,11 @@ fn build_matchers(
                 full_id: rule.full_id.clone(),
                 profile: profile_idx,
                 scope,
-                regex_pattern: rule.regex.as_ref().map(|r| r.pattern.as_str().into()),
-                regex: OnceLock::new(),
-                regex_ascii: None,
+                regex: rule.regex.as_ref().map(|r| RuleRegex {
+                    pattern: r.pattern.as_str().into(),
+                    full: OnceLock::new(),
+                    ascii: None,
+                }),
                 near_groups,
                 near_within,
                 unless: rule.unless.clone(),

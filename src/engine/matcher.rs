@@ -470,11 +470,13 @@ impl Compiled {
         let ascii_ok = !w.regex_rules.is_empty() && (shared || ascii_classes_apply(&norm.text));
         for &r in &w.regex_rules {
             let rule = &self.rules[r as usize];
-            let Some(re) = rule.regex_for(ascii_ok) else {
+            let Some((re, pattern)) = rule
+                .regex
+                .as_ref()
+                .and_then(|rr| Some((rr.for_text(ascii_ok)?, &*rr.pattern)))
+            else {
                 continue;
             };
-            // Findings name the regex as the rule file writes it.
-            let pattern = rule.regex_pattern.as_deref().unwrap_or_default();
             let before = w.cands.len();
             for m in re.find_iter(&norm.text) {
                 if m.start() == m.end() {
