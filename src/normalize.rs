@@ -1199,7 +1199,7 @@ impl SharedForm {
     /// Most bytes are letters, so a run of them is taken in one tight loop: inside a run of
     /// two or more, [`TokenTriggers::hit`] could only forget an isolated letter, and the one
     /// thing to look for is a letter repeated three times. A run of one letter, and every
-    /// other byte, goes through `hit` with its neighbours' classes, as before.
+    /// other byte, goes through `hit` with its neighbours' classes.
     fn needs_full_pass(&self, bytes: &[u8]) -> bool {
         let steps = self.steps;
         let class = |b: u8| if b < 128 { ASCII_CLASS[b as usize] } else { 0 };
