@@ -1303,18 +1303,24 @@ fn might_trigger(bytes: &[u8]) -> bool {
     const WORD: u8 = LETTER | DIGIT;
     let class = prefilter_class;
     let n = bytes.len();
-    let mut raw = [0u8; CHUNK + 5];
-    let mut cls = [0u8; CHUNK + 5];
+    // Positions past the end are looked at as zero bytes, which are in no class and so never
+    // hit. A chunk is rounded up to whole vectors of them: the loops then have no scalar tail,
+    // which on a comment of a hundred bytes cost as much as the vector part.
+    const LANES: usize = 32;
+    let mut raw = [0u8; CHUNK + LANES];
+    let mut cls = [0u8; CHUNK + LANES];
     let mut s = 0;
     while s < n {
         let e = (s + CHUNK).min(n);
         // raw[j] is the byte at s - 1 + j, 0 outside the text.
-        let len = e - s;
+        let len = (e - s).next_multiple_of(LANES);
         let lo = s.saturating_sub(1);
         let hi = (e + 4).min(n);
-        raw[..len + 5].fill(0);
-        raw[lo + 1 - s..hi + 1 - s].copy_from_slice(&bytes[lo..hi]);
-        for (c, &b) in cls[..len + 5].iter_mut().zip(&raw[..len + 5]) {
+        let copied = hi + 1 - s;
+        raw[..lo + 1 - s].fill(0);
+        raw[lo + 1 - s..copied].copy_from_slice(&bytes[lo..hi]);
+        raw[copied..len + LANES].fill(0);
+        for (c, &b) in cls[..len + LANES].iter_mut().zip(&raw[..len + LANES]) {
             *c = class(b);
         }
         // The classes of the byte before each position, of the position, and of the four
