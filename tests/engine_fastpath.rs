@@ -5,6 +5,7 @@
 
 mod engine_support;
 
+use aho_corasick::AhoCorasickKind;
 use engine_support::{rule, set};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -12,20 +13,42 @@ use threadlint::engine::Engine;
 use threadlint::finding::Target;
 use threadlint::normalize::Profile;
 
-fn engines() -> &'static (Engine, Engine) {
-    static ENGINES: OnceLock<(Engine, Engine)> = OnceLock::new();
-    ENGINES.get_or_init(|| {
-        (
-            engine_support::bundled(),
-            engine_support::bundled().without_fast_path(),
-        )
-    })
+/// The fast path with each kind of shared automaton (see `SharedAutomaton`), and the full pass.
+struct Engines {
+    nfa: Engine,
+    dfa: Engine,
+    full: Engine,
+}
+
+impl Engines {
+    fn new(load: impl Fn() -> Engine) -> Engines {
+        let engines = Engines {
+            nfa: load().with_shared_dfa(false),
+            dfa: load().with_shared_dfa(true),
+            full: load().without_fast_path(),
+        };
+        assert_eq!(
+            engines.nfa.shared_automaton_kind(),
+            Some(AhoCorasickKind::ContiguousNFA)
+        );
+        assert_eq!(
+            engines.dfa.shared_automaton_kind(),
+            Some(AhoCorasickKind::DFA)
+        );
+        assert_eq!(engines.full.shared_automaton_kind(), None);
+        engines
+    }
+}
+
+fn engines() -> &'static Engines {
+    static ENGINES: OnceLock<Engines> = OnceLock::new();
+    ENGINES.get_or_init(|| Engines::new(engine_support::bundled))
 }
 
 /// Rules that reach what the bundled ones do not: suffix and prefix terms and a regex under
 /// `repeats`, next to rules of profiles without it.
-fn edge_engines() -> &'static (Engine, Engine) {
-    static ENGINES: OnceLock<(Engine, Engine)> = OnceLock::new();
+fn edge_engines() -> &'static Engines {
+    static ENGINES: OnceLock<Engines> = OnceLock::new();
     ENGINES.get_or_init(|| {
         let load = || {
             let rules = vec![
@@ -53,7 +76,7 @@ fn edge_engines() -> &'static (Engine, Engine) {
             ];
             Engine::new(vec![set("edge", rules)]).expect("edge rules compile")
         };
-        (load(), load().without_fast_path())
+        Engines::new(load)
     })
 }
 
@@ -62,13 +85,16 @@ fn same(text: &str) -> Result<(), String> {
     same_in(edge_engines(), text)
 }
 
-fn same_in(engines: &(Engine, Engine), text: &str) -> Result<(), String> {
-    let (fast, full) = engines;
+fn same_in(engines: &Engines, text: &str) -> Result<(), String> {
     for target in [Target::Body, Target::Name, Target::Article] {
-        let a = fast.check_text(text, target);
-        let b = full.check_text(text, target);
-        if a != b {
-            return Err(format!("{target:?} {text:?}\nfast: {a:#?}\nfull: {b:#?}"));
+        let full = engines.full.check_text(text, target);
+        for (kind, fast) in [("nfa", &engines.nfa), ("dfa", &engines.dfa)] {
+            let a = fast.check_text(text, target);
+            if a != full {
+                return Err(format!(
+                    "{target:?} {text:?}\nfast ({kind}): {a:#?}\nfull: {full:#?}"
+                ));
+            }
         }
     }
     Ok(())
@@ -90,9 +116,8 @@ fn eval_texts() -> Vec<String> {
 
 #[test]
 fn fast_path_agrees_on_rule_examples_and_labelled_texts() {
-    let (fast, _) = engines();
     let mut texts = eval_texts();
-    for rule in fast.sets().iter().flat_map(|s| &s.rules) {
+    for rule in engines().full.sets().iter().flat_map(|s| &s.rules) {
         texts.extend(rule.examples_match.iter().map(|e| e.text.clone()));
         texts.extend(rule.examples_no_match.iter().map(|e| e.text.clone()));
     }
@@ -125,7 +150,7 @@ fn fast_path_agrees_on_rule_examples_and_labelled_texts() {
     );
     let mut fast_count = 0;
     for t in &texts {
-        fast_count += usize::from(fast.takes_fast_path(t));
+        fast_count += usize::from(engines().nfa.takes_fast_path(t));
         if let Err(e) = same_in(edge_engines(), t) {
             panic!("{e}");
         }

@@ -337,7 +337,8 @@ impl Compiled {
         let Some(ac) = &fast.ac else {
             return;
         };
-        for m in ac.find_overlapping_iter(s.shared.text.as_str()) {
+        let text = s.shared.text.as_str();
+        for m in ac.for_text(text.len()).find_overlapping_iter(text) {
             for t in fast.targets_of(m.pattern().as_usize()) {
                 let pm = &self.profiles[t.profile as usize];
                 if pm.scope & bit == 0 {

@@ -125,6 +125,23 @@ impl Engine {
         self
     }
 
+    /// The same engine with its shared automaton settled: the DFA built now (`true`), or the
+    /// NFA searching throughout. For tests that compare the two.
+    #[doc(hidden)]
+    pub fn with_shared_dfa(mut self, dfa: bool) -> Engine {
+        if let Some(ac) = self.compiled.fast.as_mut().and_then(|f| f.ac.as_mut()) {
+            ac.settle(dfa);
+        }
+        self
+    }
+
+    /// The kind of the shared automaton that searches now, if there is one.
+    #[doc(hidden)]
+    pub fn shared_automaton_kind(&self) -> Option<aho_corasick::AhoCorasickKind> {
+        let fast = self.compiled.fast.as_ref()?;
+        fast.ac.as_ref().map(|ac| ac.kind())
+    }
+
     /// Whether `text` takes the fast path (for tests and benchmarks).
     #[doc(hidden)]
     pub fn takes_fast_path(&self, text: &str) -> bool {
