@@ -39,11 +39,23 @@ pub enum UseKind {
     RegexLiteral,
 }
 
+/// Where a regex puts an occurrence of its trigger literal: `left` (`right`) means no match
+/// can contain it with an ASCII word character on both sides of its start (end), as when the
+/// regex has `\b` there. A hit of "man" in "many" or "government", where `(?:man|boy)\b`
+/// cannot match, then does not make the regex run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Edges {
+    pub left: bool,
+    pub right: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Use {
     pub rule: u32,
     pub kind: UseKind,
     pub mode: TermMode,
+    /// For a regex literal: which of its ends the regex puts at a word edge.
+    pub edges: Edges,
     /// The term as the rule file writes it ("parasit*"), for findings and explain.
     pub display: Box<str>,
 }
@@ -514,39 +526,194 @@ impl ProfileBuilder {
     }
 }
 
-/// The longest literal that every match of `hir` must contain, if any.
-fn required_literal(hir: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
+/// An ASCII word character: one that every form of `\b` (ASCII or Unicode) counts as a word
+/// character.
+pub fn ascii_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Whether an assertion holds only where the characters on its two sides are not both word
+/// characters: every word boundary (`\b`, `\b{start}`, their halves), in ASCII or Unicode
+/// form, and the anchors. Not `\B`.
+fn look_is_edge(look: regex_syntax::hir::Look) -> bool {
+    use regex_syntax::hir::Look;
+    matches!(
+        look,
+        Look::Start
+            | Look::End
+            | Look::StartLF
+            | Look::EndLF
+            | Look::StartCRLF
+            | Look::EndCRLF
+            | Look::WordAscii
+            | Look::WordUnicode
+            | Look::WordStartAscii
+            | Look::WordEndAscii
+            | Look::WordStartUnicode
+            | Look::WordEndUnicode
+            | Look::WordStartHalfAscii
+            | Look::WordEndHalfAscii
+            | Look::WordStartHalfUnicode
+            | Look::WordEndHalfUnicode
+    )
+}
+
+/// Whether a class holds no ASCII word character.
+fn class_is_wordless(class: &regex_syntax::hir::Class) -> bool {
+    use regex_syntax::hir::Class;
+    let word = [(b'0', b'9'), (b'A', b'Z'), (b'_', b'_'), (b'a', b'z')];
+    let overlaps = |lo: u32, hi: u32| {
+        word.iter()
+            .any(|&(a, b)| lo <= u32::from(b) && u32::from(a) <= hi)
+    };
+    match class {
+        Class::Unicode(c) => !c
+            .ranges()
+            .iter()
+            .any(|r| overlaps(u32::from(r.start()), u32::from(r.end()))),
+        Class::Bytes(c) => !c
+            .ranges()
+            .iter()
+            .any(|r| overlaps(u32::from(r.start()), u32::from(r.end()))),
+    }
+}
+
+// A position in a text is an *edge* here when the characters on its two sides are not both
+// ASCII word characters. Where a regex has `\b`, every match has an edge under either form of
+// `\b`, so an automaton hit with ASCII word characters on both sides of that spot cannot be
+// part of a match. The analysis below is sound, not complete: `false` means "not known".
+
+/// Whether the end of every match of `hir` is an edge, given whether its start is (`start`,
+/// which matters only for matches that may be empty).
+fn ends_at_edge(hir: &regex_syntax::hir::Hir, start: bool) -> bool {
     use regex_syntax::hir::HirKind;
     match hir.kind() {
-        HirKind::Literal(lit) => Some(lit.0.to_vec()),
-        HirKind::Capture(c) => required_literal(&c.sub),
-        HirKind::Repetition(r) if r.min >= 1 => required_literal(&r.sub),
+        HirKind::Empty => start,
+        HirKind::Literal(lit) => lit.0.last().map_or(start, |&b| !ascii_word(b)),
+        HirKind::Class(c) => class_is_wordless(c),
+        HirKind::Look(l) => look_is_edge(*l) || start,
+        HirKind::Capture(c) => ends_at_edge(&c.sub, start),
+        // Each repeat ends at an edge if the first does (the others start where an edge is):
+        // with no repeat at all, the end is the start.
+        HirKind::Repetition(r) => {
+            if r.max == Some(0) {
+                start
+            } else {
+                ends_at_edge(&r.sub, start) && (r.min >= 1 || start)
+            }
+        }
+        HirKind::Concat(subs) => subs.iter().fold(start, |at, sub| ends_at_edge(sub, at)),
+        HirKind::Alternation(alts) => alts.iter().all(|a| ends_at_edge(a, start)),
+    }
+}
+
+/// Whether the start of every match of `hir` is an edge, given whether its end is.
+fn starts_at_edge(hir: &regex_syntax::hir::Hir, end: bool) -> bool {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Empty => end,
+        HirKind::Literal(lit) => lit.0.first().map_or(end, |&b| !ascii_word(b)),
+        HirKind::Class(c) => class_is_wordless(c),
+        HirKind::Look(l) => look_is_edge(*l) || end,
+        HirKind::Capture(c) => starts_at_edge(&c.sub, end),
+        HirKind::Repetition(r) => {
+            if r.max == Some(0) {
+                end
+            } else {
+                starts_at_edge(&r.sub, end) && (r.min >= 1 || end)
+            }
+        }
+        HirKind::Concat(subs) => subs
+            .iter()
+            .rev()
+            .fold(end, |at, sub| starts_at_edge(sub, at)),
+        HirKind::Alternation(alts) => alts.iter().all(|a| starts_at_edge(a, end)),
+    }
+}
+
+/// For a concatenation whose start and end are edges as `outer` says: whether each of the
+/// `subs.len() + 1` positions between its parts (first: its start, last: its end) is an edge.
+fn concat_edges(subs: &[regex_syntax::hir::Hir], outer: Edges) -> Vec<bool> {
+    let n = subs.len();
+    // From the right: a part that starts at an edge (or is empty and ends at one).
+    let mut from_right = vec![outer.right; n + 1];
+    for k in (0..n).rev() {
+        from_right[k] = starts_at_edge(&subs[k], from_right[k + 1]);
+    }
+    // From the left, taking what the right-hand pass found as known.
+    let mut at = vec![outer.left || from_right[0]; n + 1];
+    for k in 1..=n {
+        at[k] = ends_at_edge(&subs[k - 1], at[k - 1]) || from_right[k];
+    }
+    at
+}
+
+/// What the ends of each repeat of `r` are, given what those of the whole repetition are:
+/// the first repeat starts where the repetition does, a later one where the one before ended.
+fn repeat_edges(r: &regex_syntax::hir::Repetition, outer: Edges) -> Edges {
+    let once = r.max == Some(1);
+    Edges {
+        left: starts_at_edge(&r.sub, false) || outer.left && (once || ends_at_edge(&r.sub, true)),
+        right: ends_at_edge(&r.sub, false) || outer.right && (once || starts_at_edge(&r.sub, true)),
+    }
+}
+
+/// The longest literal that every match of `hir` must contain, if any.
+fn required_literal(hir: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
+    required_literal_at(hir, Edges::default()).map(|(lit, _)| lit)
+}
+
+/// [`required_literal`] of `hir`, whose ends are edges as `outer` says, with which ends of
+/// that occurrence of the literal are edges in every match.
+fn required_literal_at(hir: &regex_syntax::hir::Hir, outer: Edges) -> Option<(Vec<u8>, Edges)> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Literal(lit) => Some((lit.0.to_vec(), outer)),
+        HirKind::Capture(c) => required_literal_at(&c.sub, outer),
+        HirKind::Repetition(r) if r.min >= 1 => required_literal_at(&r.sub, repeat_edges(r, outer)),
         HirKind::Concat(subs) => {
             // Adjacent literals join into one longer literal; otherwise keep the longest
             // literal any part requires.
-            let mut best: Option<Vec<u8>> = None;
+            let at = concat_edges(subs, outer);
+            let mut best: Option<(Vec<u8>, Edges)> = None;
             let mut current: Vec<u8> = Vec::new();
-            let consider = |lit: &[u8], best: &mut Option<Vec<u8>>| {
+            let mut current_start = 0;
+            let consider = |lit: &[u8], edges: Edges, best: &mut Option<(Vec<u8>, Edges)>| {
                 let longer = match best.as_ref() {
-                    Some(b) => b.len() < lit.len(),
+                    Some((b, _)) => b.len() < lit.len(),
                     None => true,
                 };
                 if !lit.is_empty() && longer {
-                    *best = Some(lit.to_vec());
+                    *best = Some((lit.to_vec(), edges));
                 }
             };
-            for sub in subs {
+            for (k, sub) in subs.iter().enumerate() {
                 if let HirKind::Literal(lit) = sub.kind() {
+                    if current.is_empty() {
+                        current_start = k;
+                    }
                     current.extend_from_slice(&lit.0);
                     continue;
                 }
-                consider(&current, &mut best);
+                let run = Edges {
+                    left: at[current_start],
+                    right: at[k],
+                };
+                consider(&current, run, &mut best);
                 current.clear();
-                if let Some(l) = required_literal(sub) {
-                    consider(&l, &mut best);
+                let here = Edges {
+                    left: at[k],
+                    right: at[k + 1],
+                };
+                if let Some((l, edges)) = required_literal_at(sub, here) {
+                    consider(&l, edges, &mut best);
                 }
             }
-            consider(&current, &mut best);
+            let run = Edges {
+                left: at[current_start],
+                right: at[subs.len()],
+            };
+            consider(&current, run, &mut best);
             best
         }
         _ => None,
@@ -588,62 +755,96 @@ fn literal_score(lit: &str) -> usize {
 const MAX_REQUIRED_SET: usize = 500;
 
 /// A set of literals of which every match of `hir` contains at least one, choosing in each
-/// concatenation the part whose literals look rarest ([`literal_score`]).
-fn required_set(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
+/// concatenation the part whose literals look rarest ([`literal_score`]), with which ends of
+/// each are edges wherever the set's part occurs ([`required_literal_at`]); `outer`: whether
+/// the ends of `hir` are.
+fn required_set(hir: &regex_syntax::hir::Hir, outer: Edges) -> Option<Vec<(String, Edges)>> {
     use regex_syntax::hir::HirKind;
-    let score = |set: &[String]| {
-        let worst = set.iter().map(|l| literal_score(l)).min().unwrap_or(0);
+    let score = |set: &[(String, Edges)]| {
+        let worst = set.iter().map(|(l, _)| literal_score(l)).min().unwrap_or(0);
         (worst, std::cmp::Reverse(set.len()))
     };
     match hir.kind() {
         HirKind::Literal(lit) => {
             let text = String::from_utf8(lit.0.to_vec()).ok()?;
-            (!text.is_empty()).then(|| vec![text])
+            (!text.is_empty()).then(|| vec![(text, outer)])
         }
-        HirKind::Capture(c) => required_set(&c.sub),
-        HirKind::Repetition(r) if r.min >= 1 => required_set(&r.sub),
+        HirKind::Capture(c) => required_set(&c.sub, outer),
+        HirKind::Repetition(r) if r.min >= 1 => required_set(&r.sub, repeat_edges(r, outer)),
         HirKind::Alternation(alts) => {
             let mut out = Vec::new();
             for alt in alts {
-                out.extend(required_set(alt)?);
+                out.extend(required_set(alt, outer)?);
                 if out.len() > MAX_REQUIRED_SET {
                     return None;
                 }
             }
-            out.sort();
-            out.dedup();
-            Some(out)
+            Some(merge_edges(out))
         }
         HirKind::Concat(subs) => {
             // Any part's set will do, and so will a run of adjacent literals joined.
-            let mut options: Vec<Vec<String>> = Vec::new();
+            let at = concat_edges(subs, outer);
+            let mut options: Vec<Vec<(String, Edges)>> = Vec::new();
             let mut run: Vec<u8> = Vec::new();
-            for sub in subs {
+            let mut run_start = 0;
+            for (k, sub) in subs.iter().enumerate() {
                 if let HirKind::Literal(lit) = sub.kind() {
+                    if run.is_empty() {
+                        run_start = k;
+                    }
                     run.extend_from_slice(&lit.0);
                     continue;
                 }
                 if let Ok(text) = String::from_utf8(std::mem::take(&mut run)) {
                     if !text.is_empty() {
-                        options.push(vec![text]);
+                        let edges = Edges {
+                            left: at[run_start],
+                            right: at[k],
+                        };
+                        options.push(vec![(text, edges)]);
                     }
                 }
-                if let Some(set) = required_set(sub) {
+                let here = Edges {
+                    left: at[k],
+                    right: at[k + 1],
+                };
+                if let Some(set) = required_set(sub, here) {
                     options.push(set);
                 }
             }
             if let Ok(text) = String::from_utf8(run) {
                 if !text.is_empty() {
-                    options.push(vec![text]);
+                    let edges = Edges {
+                        left: at[run_start],
+                        right: at[subs.len()],
+                    };
+                    options.push(vec![(text, edges)]);
                 }
             }
             options
                 .into_iter()
-                .filter(|set| set.iter().all(|l| l.len() >= MIN_TRIGGER_LEN))
+                .filter(|set| set.iter().all(|(l, _)| l.len() >= MIN_TRIGGER_LEN))
                 .max_by_key(|set| score(set))
         }
         _ => None,
     }
+}
+
+/// Literals sorted and deduplicated; one that occurs in several places is at an edge only
+/// where it is in all of them.
+fn merge_edges(mut lits: Vec<(String, Edges)>) -> Vec<(String, Edges)> {
+    lits.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(String, Edges)> = Vec::with_capacity(lits.len());
+    for (lit, edges) in lits {
+        match out.last_mut() {
+            Some((last, e)) if *last == lit => {
+                e.left &= edges.left;
+                e.right &= edges.right;
+            }
+            _ => out.push((lit, edges)),
+        }
+    }
+    out
 }
 
 /// `pattern` with its Perl classes and word boundaries made ASCII: `\w` -> `[0-9A-Za-z_]`,
@@ -757,10 +958,19 @@ pub const MIN_TRIGGER_LEN: usize = 3;
 /// said` -> `official`, `source`) when each is that long and not only common words. `None`:
 /// the regex has to run on every text in its scope.
 pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
+    regex_trigger_edges(pattern).map(|lits| lits.into_iter().map(|(l, _)| l).collect())
+}
+
+/// [`regex_triggers`], each with which of its ends the regex puts at an edge ([`Edges`]): a
+/// prefix's start where every match starts at one, a suffix's end where every match ends at
+/// one, a required literal's ends where what surrounds it in the regex makes them edges.
+pub fn regex_trigger_edges(pattern: &str) -> Option<Vec<(String, Edges)>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    if let Some(lit) = required_literal(&hir).filter(|l| l.len() >= MIN_TRIGGER_LEN) {
-        return String::from_utf8(lit).ok().map(|l| vec![l]);
+    if let Some((lit, edges)) =
+        required_literal_at(&hir, Edges::default()).filter(|(l, _)| l.len() >= MIN_TRIGGER_LEN)
+    {
+        return String::from_utf8(lit).ok().map(|l| vec![(l, edges)]);
     }
     // The literals every match starts with, else those every match ends with
     // (`\b(?:you|u) (?:idiot|moron)s?\b` ends in "idiot", "idiots", ...).
@@ -778,6 +988,16 @@ pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
             }
             // A literal cut at the extractor's limits may end (prefix) or start (suffix)
             // inside a character: keep its whole characters, still a prefix or suffix.
+            let edges = match kind {
+                ExtractKind::Prefix => Edges {
+                    left: starts_at_edge(&hir, false),
+                    right: false,
+                },
+                _ => Edges {
+                    left: false,
+                    right: ends_at_edge(&hir, false),
+                },
+            };
             let mut out = Vec::with_capacity(lits.len());
             for l in lits {
                 let b = l.as_bytes();
@@ -794,14 +1014,13 @@ pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
                 if text.len() < MIN_TRIGGER_LEN || literal_score(text) < MIN_TRIGGER_LEN {
                     return None;
                 }
-                out.push(text.to_string());
+                out.push((text.to_string(), edges));
             }
-            out.sort();
-            out.dedup();
-            Some(out)
+            Some(merge_edges(out))
         });
     affixes.or_else(|| {
-        required_set(&hir).filter(|set| set.iter().all(|l| literal_score(l) >= MIN_TRIGGER_LEN))
+        required_set(&hir, Edges::default())
+            .filter(|set| set.iter().all(|(l, _)| literal_score(l) >= MIN_TRIGGER_LEN))
     })
 }
 
@@ -920,6 +1139,7 @@ fn build_matchers(
                         rule: rule_no,
                         kind: UseKind::Term,
                         mode: term.mode,
+                        edges: Edges::default(),
                         display,
                     },
                 );
@@ -938,6 +1158,7 @@ fn build_matchers(
                                 rule: rule_no,
                                 kind: UseKind::Near(g as u16),
                                 mode: term.mode,
+                                edges: Edges::default(),
                                 display: display_term(&term.text, term.mode),
                             },
                         );
@@ -952,6 +1173,7 @@ fn build_matchers(
                         rule: rule_no,
                         kind: UseKind::Unless(u as u16),
                         mode: TermMode::Word,
+                        edges: Edges::default(),
                         display: phrase.as_str().into(),
                     },
                 );
@@ -959,9 +1181,9 @@ fn build_matchers(
             if let Some(spec) = &rule.regex {
                 // The ASCII form has the same literals and is cheaper to parse.
                 let form = ascii_classes(&spec.pattern);
-                match regex_triggers(form.as_deref().unwrap_or(&spec.pattern)) {
+                match regex_trigger_edges(form.as_deref().unwrap_or(&spec.pattern)) {
                     Some(lits) => {
-                        for lit in lits {
+                        for (lit, edges) in lits {
                             b.add(
                                 &Normalized {
                                     runs: vec![1; lit.len()],
@@ -972,6 +1194,7 @@ fn build_matchers(
                                     rule: rule_no,
                                     kind: UseKind::RegexLiteral,
                                     mode: TermMode::Word,
+                                    edges,
                                     display: spec.pattern.as_str().into(),
                                 },
                             )
@@ -1088,4 +1311,201 @@ fn words_of(text: &str, runs: &[u32]) -> Vec<(usize, usize, usize)> {
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ascii_classes, regex_trigger_edges, Edges};
+    use crate::engine::matcher::regex_edges_ok;
+    use proptest::prelude::*;
+
+    fn show(lits: Option<Vec<(String, Edges)>>) -> Option<Vec<String>> {
+        lits.map(|lits| {
+            lits.into_iter()
+                .map(|(l, e)| {
+                    let left = if e.left { "|" } else { "" };
+                    let right = if e.right { "|" } else { "" };
+                    format!("{left}{l}{right}")
+                })
+                .collect()
+        })
+    }
+
+    /// Each trigger with the ends the regex puts at a word edge, written `|`.
+    #[test]
+    fn trigger_literals_carry_the_edges_of_the_regex() {
+        let table: &[(&str, Option<&[&str]>)] = &[
+            // Required literals: what surrounds them in the regex.
+            (r"\bjigabos?\b", Some(&["|jigabo"])),
+            (r"\bspaz(?:es)?\b", Some(&["|spaz"])),
+            (r"\bknows\b", Some(&["|knows|"])),
+            (r"(?:\w+ ){1,3}knows\b", Some(&["|knows|"])),
+            (r"(?:\w+ ){0,3}knows\b", Some(&["knows|"])),
+            (r"foo\B", Some(&["foo"])),
+            (r"\Bfoo\b", Some(&["foo|"])),
+            (r"(?:^|[.!?]\s+)wake up\b", Some(&["|wake up|"])),
+            (r"(?:^|[.!?]\s+|a)wake up", Some(&["wake up"])),
+            (r"(?:^|[.!?]\s*)wake up", Some(&["|wake up"])),
+            (r"\b(?:the )?holocaust\b", Some(&["|holocaust|"])),
+            (r"x(?:the )?holocaust\b", Some(&["holocaust|"])),
+            (r"\b(?:\bfoo\b)+\w", Some(&["|foo|"])),
+            (r"x(?:\bfoo)+\w", Some(&["|foo"])),
+            (r"(?:foo\b)+\w", Some(&["foo|"])),
+            (r"\w(?:foo)+\b", Some(&["foo"])),
+            (r"(?:foo)\b", Some(&["foo|"])),
+            (r"(?:foo)(?:\b|x)", Some(&["foo"])),
+            (r"foo(?:\b|[,.])", Some(&["foo|"])),
+            (r"foo$", Some(&["foo|"])),
+            (r"(?m)^foo", Some(&["|foo"])),
+            (r"\b{start}foo\b{end-half}", Some(&["|foo|"])),
+            // Prefixes: every match starts at an edge, or not.
+            (
+                r"\b(?:you|u) (?:idiot|moron)\b",
+                Some(&["|u idiot", "|u moron", "|you idiot", "|you moron"]),
+            ),
+            (
+                r"(?:you|u) (?:idiot|moron)\b",
+                Some(&["u idiot", "u moron", "you idiot", "you moron"]),
+            ),
+            // Suffixes: every match ends at an edge, or not.
+            (r"\w+ (?:man|boy)\b", Some(&[" boy|", " man|"])),
+            (
+                r"\w+ (?:man|boy)(?:\b|[.!?]|$)",
+                Some(&[
+                    " boy|", " boy!|", " boy.|", " boy?|", " man|", " man!|", " man.|", " man?|",
+                ]),
+            ),
+            (
+                r"\w+ (?:man|boy)(?:\b|s)",
+                Some(&[" boy", " boys", " man", " mans"]),
+            ),
+            // Required sets: each literal where it occurs; in two places, only what both say.
+            (
+                r"\b(?:a|an|one) (?:[\w.\-]+ ){0,3}(?:officials?|sources?) \w+",
+                Some(&["|official", "|source"]),
+            ),
+            (
+                r"\b(?:he|she) \w+ (?:idiot|dense)\b|\bare you (?:dumb|thick)\w*",
+                Some(&["|dense|", "|dumb", "|idiot|", "|thick"]),
+            ),
+            (
+                r"\ba (?:dumb|thick)\b \w+|\bthe \w+(?:dumb|thick)",
+                Some(&["dumb", "thick"]),
+            ),
+        ];
+        let mut wrong = Vec::new();
+        for (pattern, want) in table {
+            let mut got = show(regex_trigger_edges(pattern));
+            if let Some(g) = got.as_mut() {
+                g.sort_by(|a, b| a.trim_matches('|').cmp(b.trim_matches('|')));
+            }
+            let want = want.map(|w| {
+                let mut w: Vec<String> = w.iter().map(|s| s.to_string()).collect();
+                w.sort_by(|a, b| a.trim_matches('|').cmp(b.trim_matches('|')));
+                w
+            });
+            if got != want {
+                wrong.push(format!("{pattern}: got {got:?}, want {want:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// Patterns for the soundness property: the bundled regexes and shapes they do not have.
+    fn patterns() -> Vec<String> {
+        let mut out: Vec<String> = vec![
+            r"\b(?:you|u) (?:idiot|moron)s?\b".into(),
+            r"\w+ (?:man|boy)(?:\b|[.!?]|$)".into(),
+            r"(?:\w+ ){0,2}knows\b".into(),
+            r"(?:^|[.!?]\s*)(?:wake|man) up\b".into(),
+            r"x?(?:\bman)+\w*".into(),
+            r"(?:man\b)*boy".into(),
+            r"(?:man\b|u)+boy\B".into(),
+            r"\Bman\b|\bboy\B".into(),
+            r"(?m)^(?:man|you)\s*$".into(),
+            r"\b(?:é|man)(?:\w|\b)".into(),
+            r"[^a-z]man[^\w]".into(),
+            r"(?:\W|^)idiots?(?:\W|$)".into(),
+        ];
+        let (sets, _) = crate::rules::load_bundled();
+        out.extend(
+            sets.iter()
+                .flat_map(|s| &s.rules)
+                .filter_map(|r| r.regex.as_ref().map(|spec| spec.pattern.clone())),
+        );
+        out
+    }
+
+    /// Pieces of texts for a pattern: its words, and what may or may not sit next to them.
+    fn pieces(pattern: &str) -> Vec<String> {
+        let mut out: Vec<String> = [
+            " ", " ", " ", "", ",", ".", "!", "'", "’", "-", "\n", "x", "s", "_", "1", "é", "ß",
+            " man", "man ", "you ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut words: Vec<&str> = pattern
+            .split(|c: char| !c.is_ascii_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.sort();
+        words.dedup();
+        out.extend(words.iter().map(|w| w.to_string()));
+        out
+    }
+
+    /// Each pattern's pieces, and each of its forms compiled, with its triggers.
+    #[allow(clippy::type_complexity)]
+    fn cases() -> &'static [(Vec<String>, Vec<(regex::Regex, Vec<(String, Edges)>)>)] {
+        static CASES: std::sync::OnceLock<
+            Vec<(Vec<String>, Vec<(regex::Regex, Vec<(String, Edges)>)>)>,
+        > = std::sync::OnceLock::new();
+        CASES.get_or_init(|| {
+            patterns()
+                .iter()
+                .map(|p| {
+                    let forms = std::iter::once(p.clone())
+                        .chain(ascii_classes(p))
+                        .filter_map(|f| {
+                            let triggers = regex_trigger_edges(&f)?;
+                            Some((regex::Regex::new(&f).unwrap(), triggers))
+                        })
+                        .collect();
+                    (pieces(p), forms)
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// Wherever a regex matches, the automaton finds one of its triggers at a place the
+        /// trigger's edges accept: the edges never hide a match. For both forms of a regex,
+        /// each with its own triggers.
+        #[test]
+        fn trigger_edges_never_hide_a_match(
+            which in 0usize..64,
+            picks in proptest::collection::vec(0usize..4096, 1..16),
+        ) {
+            let cases = cases();
+            let (pieces, forms) = &cases[which % cases.len()];
+            let text: String = picks.iter().map(|&k| pieces[k % pieces.len()].as_str()).collect();
+            for (re, triggers) in forms {
+                if !re.is_match(&text) {
+                    continue;
+                }
+                let found = triggers.iter().any(|(lit, edges)| {
+                    // Every occurrence, overlapping ones too, as the automaton reports them.
+                    (0..text.len())
+                        .filter(|&at| {
+                            text.is_char_boundary(at) && text[at..].starts_with(lit.as_str())
+                        })
+                        .any(|at| regex_edges_ok(&text, at, at + lit.len(), *edges))
+                });
+                prop_assert!(found, "{} matches {text:?}; triggers {triggers:?}", re.as_str());
+            }
+        }
+    }
 }

@@ -4,7 +4,9 @@
 //! Owns candidate verification. It works on one standalone text and reports spans relative
 //! to it; placing them in a thread (offsets, lines, quotes) is `engine::mod`'s job.
 
-use super::build::{ascii_classes_apply, target_bit, Compiled, FastPath, Pattern, UseKind};
+use super::build::{
+    ascii_classes_apply, ascii_word, target_bit, Compiled, Edges, FastPath, Pattern, UseKind,
+};
 use crate::finding::Target;
 use crate::normalize::{self, censored_token, Normalized, Normalizer, CENSOR_MARK};
 use crate::rules::TermMode;
@@ -180,6 +182,18 @@ fn boundary_ok(text: &str, start: usize, end: usize, pattern: &str, mode: TermMo
     let need_right =
         matches!(mode, TermMode::Word | TermMode::Suffix) && word(pattern.chars().next_back());
     !(need_left && word(char_before(text, start)) || need_right && word(char_after(text, end)))
+}
+
+/// Whether a rule's regex could match through this occurrence of its trigger literal: at an
+/// end the regex puts at a word edge ([`Edges`]), the text must not have ASCII word characters
+/// on both sides. Such a spot is no word boundary under the ASCII `\b` nor the Unicode one
+/// (which counts more characters as word characters), so this holds whichever form of the
+/// regex runs on the text.
+pub(super) fn regex_edges_ok(text: &str, start: usize, end: usize, edges: Edges) -> bool {
+    let b = text.as_bytes();
+    let joined =
+        |at: usize| at > 0 && ascii_word(b[at - 1]) && b.get(at).is_some_and(|&c| ascii_word(c));
+    !(edges.left && joined(start) || edges.right && joined(end))
 }
 
 /// Whether a repeat count in the text satisfies one in the term: equal, or stretched to three
@@ -394,6 +408,8 @@ impl Compiled {
                 verdict = Verdict::Scope;
             } else if u.kind != UseKind::RegexLiteral
                 && !boundary_ok(&norm.text, h.start, h.end, &p.text, u.mode)
+                || u.kind == UseKind::RegexLiteral
+                    && !regex_edges_ok(&norm.text, h.start, h.end, u.edges)
             {
                 verdict = Verdict::Boundary;
             } else if u.kind != UseKind::RegexLiteral
