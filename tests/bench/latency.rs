@@ -51,6 +51,8 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    // As `serve` does before taking requests: no call waits for a part built on first use.
+    engine.build_deferred();
     let clean = common::comment_of_len(&material, bytes, 7);
     let flagged = flagged_comment(&material, bytes);
     let mut out = std::io::stdout().lock();
