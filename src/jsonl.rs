@@ -32,7 +32,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::{BufRead, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// What serde's untagged enums say when no variant fits; kept word for word from when `id` and
 /// `thread` were read as one, so error messages did not change.
@@ -728,8 +728,13 @@ impl Grouper {
     }
 }
 
+/// The least a [`Chunker`] asks a read for.
+const READ_MIN: usize = 1 << 16;
+
 /// Whole lines of the input, as read by a [`Chunker`].
 pub struct Chunk {
+    /// The lines, then bytes of no meaning (left from an earlier chunk, or read past the last
+    /// whole line).
     data: Vec<u8>,
     /// End (exclusive, after its line break) of each line in `data`.
     ends: Vec<usize>,
@@ -737,6 +742,44 @@ pub struct Chunk {
     first_line: usize,
     /// Reading stopped here with this error; the chunk holds the whole lines read before it.
     error: Option<std::io::Error>,
+    /// Where `data` goes when the chunk is dropped.
+    spare: Spare,
+}
+
+/// Read buffers handed back by dropped chunks. Safe code cannot read into memory that was
+/// never written, so a fresh buffer is zeroed before every read; a used one is read into as it
+/// is.
+#[derive(Clone, Default)]
+struct Spare {
+    buffers: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Longer buffers (grown by a line longer than a chunk) are not kept.
+    max_len: usize,
+}
+
+impl Spare {
+    /// At most this many wait: one chunk is read while one waits to be checked and one is
+    /// being checked.
+    const KEEP: usize = 2;
+
+    fn take(&self) -> Vec<u8> {
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        buffers.pop().unwrap_or_default()
+    }
+
+    fn give(&self, data: Vec<u8>) {
+        if data.len() <= self.max_len {
+            let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+            if buffers.len() < Self::KEEP {
+                buffers.push(data);
+            }
+        }
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        self.spare.give(std::mem::take(&mut self.data));
+    }
 }
 
 impl Chunk {
@@ -783,6 +826,7 @@ pub struct Chunker<R> {
     /// The start of a line whose end has not been read yet.
     tail: Vec<u8>,
     done: bool,
+    spare: Spare,
 }
 
 impl<R: Read> Chunker<R> {
@@ -794,6 +838,10 @@ impl<R: Read> Chunker<R> {
             next_line: 1,
             tail: Vec::new(),
             done: false,
+            spare: Spare {
+                buffers: Arc::default(),
+                max_len: 2 * size.max(READ_MIN),
+            },
         }
     }
 
@@ -810,51 +858,58 @@ impl<R: Read> Chunker<R> {
         if self.done {
             return None;
         }
-        let mut data = std::mem::take(&mut self.tail);
+        let mut data = self.spare.take();
+        // `data[..filled]` is input; what follows is room to read into.
+        let mut filled = self.tail.len();
+        if data.len() < filled {
+            data.resize(filled, 0);
+        }
+        data[..filled].copy_from_slice(&self.tail);
         let mut ends = Vec::new();
         let mut scanned = 0;
         let mut error = None;
         let mut eof = false;
         loop {
-            ends.extend(memchr::memchr_iter(b'\n', &data[scanned..]).map(|i| scanned + i + 1));
-            scanned = data.len();
+            ends.extend(
+                memchr::memchr_iter(b'\n', &data[scanned..filled]).map(|i| scanned + i + 1),
+            );
+            scanned = filled;
             if eof
                 || error.is_some()
-                || (!ends.is_empty()
-                    && (data.len() >= self.size || self.hurry.load(Ordering::Relaxed)))
+                || (!ends.is_empty() && (filled >= self.size || self.hurry.load(Ordering::Relaxed)))
             {
                 break;
             }
-            let start = data.len();
-            data.resize(start + self.size.saturating_sub(start).max(1 << 16), 0);
+            let want = self.size.saturating_sub(filled).max(READ_MIN);
+            if data.len() < filled + want {
+                data.resize(filled + want, 0);
+            }
             let read = loop {
-                match self.input.read(&mut data[start..]) {
+                match self.input.read(&mut data[filled..filled + want]) {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     r => break r,
                 }
             };
             match read {
                 Ok(n) => {
-                    data.truncate(start + n);
+                    filled += n;
                     eof = n == 0;
                 }
-                Err(e) => {
-                    data.truncate(start);
-                    error = Some(e);
-                }
+                Err(e) => error = Some(e),
             }
         }
-        if eof && ends.last().copied().unwrap_or(0) < data.len() {
+        if eof && ends.last().copied().unwrap_or(0) < filled {
             // The last line has no line break.
-            ends.push(data.len());
+            ends.push(filled);
         }
         self.done = eof || error.is_some();
         let whole = ends.last().copied().unwrap_or(0);
+        self.tail.clear();
         if !self.done {
-            self.tail = data[whole..].to_vec();
+            self.tail.extend_from_slice(&data[whole..filled]);
         }
-        data.truncate(whole);
         if ends.is_empty() && error.is_none() {
+            self.spare.give(data);
             return None;
         }
         let first_line = self.next_line;
@@ -864,6 +919,7 @@ impl<R: Read> Chunker<R> {
             ends,
             first_line,
             error,
+            spare: self.spare.clone(),
         })
     }
 }
@@ -1369,6 +1425,25 @@ mod tests {
         };
         assert_eq!(lens(true), [1, 1]);
         assert_eq!(lens(false), [2]);
+    }
+
+    #[test]
+    fn a_chunk_read_into_a_used_buffer_holds_only_its_own_lines() {
+        let data = b"{\"body\":\"a long first line\"}\n{\"body\":\"x\"}\nlast";
+        let mut chunker = Chunker::new(&data[..], 1);
+        let buffers = chunker.spare.buffers.clone();
+        let spare = || buffers.lock().unwrap().len();
+        let first = chunker.next_chunk().unwrap();
+        assert_eq!(first.len(), 2);
+        assert_eq!(first.line(1), (2, &b"{\"body\":\"x\"}\n"[..]));
+        drop(first);
+        assert_eq!(spare(), 1);
+        let second = chunker.next_chunk().unwrap();
+        assert_eq!(spare(), 0);
+        assert_eq!((second.len(), second.line(0)), (1, (3, &b"last"[..])));
+        drop(second);
+        assert!(chunker.next_chunk().is_none());
+        assert_eq!(spare(), 1);
     }
 
     /// A record's values, or serde_json's error message, for comparing the two readers.
