@@ -32,7 +32,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::{BufRead, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// What serde's untagged enums say when no variant fits; kept word for word from when `id` and
 /// `thread` were read as one, so error messages did not change.
@@ -236,14 +236,17 @@ fn parse_text(line: usize, text: &str) -> Line<'_> {
     if text.trim().is_empty() {
         return Line::Blank;
     }
-    let record: Record = match serde_json::from_str(text) {
-        Ok(r) => r,
-        Err(e) => {
-            return Line::Error {
-                line,
-                message: error_message(text, &e),
+    let record = match flat::record(text) {
+        Some(r) => r,
+        None => match serde_json::from_str::<Record>(text) {
+            Ok(r) => r,
+            Err(e) => {
+                return Line::Error {
+                    line,
+                    message: error_message(text, &e),
+                }
             }
-        }
+        },
     };
     Line::Record {
         key: record.thread.map(|k| k.0),
@@ -254,6 +257,321 @@ fn parse_text(line: usize, text: &str) -> Line<'_> {
             body: record.body.0,
             line,
         },
+    }
+}
+
+/// The usual record, read without serde: a flat object whose values are strings, `null` or
+/// plain integers. serde_json's machinery (field visitors, `Option` and untagged handling,
+/// byte-at-a-time string scanning) costs more than the rest of reading a line.
+///
+/// [`record`] answers only when the line is certainly a record that serde_json reads to the
+/// same values; anything else (an error of any kind, escaped keys, nested or fractional values,
+/// control characters, duplicate fields) gets `None`, and serde_json reads the line, so what is
+/// accepted and what every error says stays serde_json's.
+mod flat {
+    use super::{Key, Record, Text};
+    use std::borrow::Cow;
+
+    enum Value<'a> {
+        Str(Cow<'a, str>),
+        /// An integer as written: `0`, or up to 18 digits not starting with `0`, maybe after a
+        /// `-`. serde_json reads it as a `u64` or `i64` and writes it back the same way.
+        Int(&'a str),
+        Null,
+        Bool,
+    }
+
+    pub(super) fn record(text: &str) -> Option<Record<'_>> {
+        let bytes = text.as_bytes();
+        let end = bytes.len()
+            - bytes
+                .iter()
+                .rev()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .count();
+        // Inside a string a control character is an error, outside it may be white space:
+        // serde_json tells which. Without them, white space here is only ' '.
+        if has_control(&bytes[..end]) {
+            return None;
+        }
+        let mut s = Scan {
+            text: &text[..end],
+            at: 0,
+        };
+        s.spaces();
+        s.eat(b'{')?;
+        let (mut id, mut author, mut body, mut thread, mut article) =
+            (None, None, None, None, None);
+        loop {
+            s.spaces();
+            let key = s.key()?;
+            s.spaces();
+            s.eat(b':')?;
+            s.spaces();
+            let value = s.value()?;
+            match key {
+                "id" => set(&mut id, key_of(value)?)?,
+                "author" => set(&mut author, text_of(value)?)?,
+                "body" => set(&mut body, text_of(value)?.map(Text)?)?,
+                "thread" => set(&mut thread, key_of(value)?)?,
+                "article" => set(&mut article, text_of(value)?)?,
+                _ => {}
+            }
+            s.spaces();
+            match s.next()? {
+                b',' => {}
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        if s.at != s.text.len() {
+            return None;
+        }
+        Some(Record {
+            id: id.flatten(),
+            author: author.flatten().map(Text),
+            body: body?,
+            thread: thread.flatten(),
+            article: article.flatten().map(Text),
+        })
+    }
+
+    /// A field seen twice is serde's error to report.
+    fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+        match slot {
+            Some(_) => None,
+            None => {
+                *slot = Some(value);
+                Some(())
+            }
+        }
+    }
+
+    /// An `Option<Key>` field: `None` for `null`.
+    fn key_of(value: Value<'_>) -> Option<Option<Key<'_>>> {
+        match value {
+            Value::Str(s) => Some(Some(Key(s))),
+            Value::Int(n) => Some(Some(Key(Cow::Borrowed(n)))),
+            Value::Null => Some(None),
+            Value::Bool => None,
+        }
+    }
+
+    /// An `Option<Text>` field: `None` for `null`.
+    fn text_of(value: Value<'_>) -> Option<Option<Cow<'_, str>>> {
+        match value {
+            Value::Str(s) => Some(Some(s)),
+            Value::Null => Some(None),
+            Value::Int(_) | Value::Bool => None,
+        }
+    }
+
+    /// Where the first `"` or `\\` is. Many values are short, and for them memchr's setup
+    /// costs more than looking at eight bytes at a time.
+    fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+        const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+        const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+        const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+        const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+        let mut at = 0;
+        while at < 16 {
+            let Some(word) = bytes.get(at..at + 8) else {
+                break;
+            };
+            let word = u64::from_le_bytes(word.try_into().ok()?);
+            // A zero byte in `word ^ QUOTES` is a quote; the lowest flagged byte is exact.
+            let q = word ^ QUOTES;
+            let b = word ^ BACKSLASHES;
+            let hits = (q.wrapping_sub(ONES) & !q | b.wrapping_sub(ONES) & !b) & HIGH;
+            if hits != 0 {
+                return Some(at + hits.trailing_zeros() as usize / 8);
+            }
+            at += 8;
+        }
+        memchr::memchr2(b'"', b'\\', &bytes[at..]).map(|i| at + i)
+    }
+
+    /// Whether `bytes` holds a byte below 0x20; written without an early exit so that it
+    /// compiles to vector instructions.
+    fn has_control(bytes: &[u8]) -> bool {
+        let mut chunks = bytes.chunks_exact(32);
+        for chunk in &mut chunks {
+            if chunk.iter().fold(0u8, |m, &b| m | u8::from(b < 0x20)) != 0 {
+                return true;
+            }
+        }
+        chunks.remainder().iter().any(|&b| b < 0x20)
+    }
+
+    const FIELDS: [&str; 5] = ["body", "id", "author", "thread", "article"];
+
+    struct Scan<'a> {
+        /// The line without its trailing white space; it holds no control characters.
+        text: &'a str,
+        at: usize,
+    }
+
+    impl<'a> Scan<'a> {
+        fn peek(&self) -> Option<u8> {
+            self.text.as_bytes().get(self.at).copied()
+        }
+
+        fn next(&mut self) -> Option<u8> {
+            let b = self.peek()?;
+            self.at += 1;
+            Some(b)
+        }
+
+        fn eat(&mut self, want: u8) -> Option<()> {
+            (self.next()? == want).then_some(())
+        }
+
+        fn spaces(&mut self) {
+            while self.peek() == Some(b' ') {
+                self.at += 1;
+            }
+        }
+
+        fn literal(&mut self, word: &str) -> Option<()> {
+            let rest = &self.text.as_bytes()[self.at..];
+            rest.starts_with(word.as_bytes())
+                .then(|| self.at += word.len())
+        }
+
+        /// A key without escapes (an escaped key may still name a field: serde_json unescapes
+        /// it first).
+        fn key(&mut self) -> Option<&'a str> {
+            self.eat(b'"')?;
+            let bytes = &self.text.as_bytes()[self.at..];
+            // The fields themselves, without a search: memchr's setup costs more than these
+            // few bytes.
+            for field in FIELDS {
+                if bytes.len() > field.len()
+                    && bytes[field.len()] == b'"'
+                    && bytes.starts_with(field.as_bytes())
+                {
+                    self.at += field.len() + 1;
+                    return Some(field);
+                }
+            }
+            let len = memchr::memchr2(b'"', b'\\', bytes)?;
+            if bytes[len] != b'"' {
+                return None;
+            }
+            let key = &self.text[self.at..self.at + len];
+            self.at += len + 1;
+            Some(key)
+        }
+
+        fn value(&mut self) -> Option<Value<'a>> {
+            match self.peek()? {
+                b'"' => {
+                    self.at += 1;
+                    self.string().map(Value::Str)
+                }
+                b'n' => self.literal("null").map(|()| Value::Null),
+                b't' => self.literal("true").map(|()| Value::Bool),
+                b'f' => self.literal("false").map(|()| Value::Bool),
+                b'-' | b'0'..=b'9' => self.integer().map(Value::Int),
+                _ => None,
+            }
+        }
+
+        /// The number must end where an integer ends for serde_json too (`1.5`, `1e3` are
+        /// floats); the caller checks what follows is `,`, `}` or white space.
+        fn integer(&mut self) -> Option<&'a str> {
+            let bytes = self.text.as_bytes();
+            let start = self.at;
+            let digits = start + usize::from(bytes[start] == b'-');
+            let len = bytes[digits..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let ok = match bytes.get(digits) {
+                // `-0` is a float to serde_json.
+                Some(b'0') => len == 1 && digits == start,
+                Some(_) => (1..=18).contains(&len),
+                None => false,
+            };
+            if !ok || matches!(bytes.get(digits + len), Some(b'.' | b'e' | b'E')) {
+                return None;
+            }
+            self.at = digits + len;
+            Some(&self.text[start..self.at])
+        }
+
+        /// The rest of a string whose opening quote is read: borrowed when it holds no
+        /// escapes.
+        fn string(&mut self) -> Option<Cow<'a, str>> {
+            let bytes = self.text.as_bytes();
+            let len = quote_or_backslash(&bytes[self.at..])?;
+            if bytes[self.at + len] == b'"' {
+                let s = &self.text[self.at..self.at + len];
+                self.at += len + 1;
+                return Some(Cow::Borrowed(s));
+            }
+            let mut out = String::with_capacity(len + 16);
+            let mut run = self.at;
+            let mut at = self.at + len;
+            loop {
+                // `at` is at a quote or a backslash.
+                out.push_str(&self.text[run..at]);
+                if bytes[at] == b'"' {
+                    self.at = at + 1;
+                    return Some(Cow::Owned(out));
+                }
+                at += 1;
+                let c = match *bytes.get(at)? {
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\x08',
+                    b'f' => '\x0c',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    b'u' => {
+                        let (c, len) = unicode_escape(&bytes[at + 1..])?;
+                        at += len;
+                        c
+                    }
+                    _ => return None,
+                };
+                out.push(c);
+                at += 1;
+                run = at;
+                at += quote_or_backslash(&bytes[at..])?;
+            }
+        }
+    }
+
+    /// The character of a `\u` escape whose `\u` is read, and how many bytes it took after
+    /// the `u`; a surrogate must be a pair, as serde_json wants for a string.
+    fn unicode_escape(bytes: &[u8]) -> Option<(char, usize)> {
+        let n = hex4(bytes)?;
+        match n {
+            0xD800..=0xDBFF => {
+                if bytes.get(4..6)? != b"\\u" {
+                    return None;
+                }
+                let low = hex4(&bytes[6..])?;
+                if !(0xDC00..=0xDFFF).contains(&low) {
+                    return None;
+                }
+                let c = 0x1_0000 + ((n - 0xD800) << 10) + (low - 0xDC00);
+                Some((char::from_u32(c)?, 10))
+            }
+            0xDC00..=0xDFFF => None,
+            _ => Some((char::from_u32(n)?, 4)),
+        }
+    }
+
+    fn hex4(bytes: &[u8]) -> Option<u32> {
+        let digits = bytes.get(..4)?;
+        digits.iter().try_fold(0u32, |n, &b| {
+            let d = (b as char).to_digit(16)?;
+            Some(n << 4 | d)
+        })
     }
 }
 
@@ -410,8 +728,13 @@ impl Grouper {
     }
 }
 
+/// The least a [`Chunker`] asks a read for.
+const READ_MIN: usize = 1 << 16;
+
 /// Whole lines of the input, as read by a [`Chunker`].
 pub struct Chunk {
+    /// The lines, then bytes of no meaning (left from an earlier chunk, or read past the last
+    /// whole line).
     data: Vec<u8>,
     /// End (exclusive, after its line break) of each line in `data`.
     ends: Vec<usize>,
@@ -419,6 +742,44 @@ pub struct Chunk {
     first_line: usize,
     /// Reading stopped here with this error; the chunk holds the whole lines read before it.
     error: Option<std::io::Error>,
+    /// Where `data` goes when the chunk is dropped.
+    spare: Spare,
+}
+
+/// Read buffers handed back by dropped chunks. Safe code cannot read into memory that was
+/// never written, so a fresh buffer is zeroed before every read; a used one is read into as it
+/// is.
+#[derive(Clone, Default)]
+struct Spare {
+    buffers: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Longer buffers (grown by a line longer than a chunk) are not kept.
+    max_len: usize,
+}
+
+impl Spare {
+    /// At most this many wait: one chunk is read while one waits to be checked and one is
+    /// being checked.
+    const KEEP: usize = 2;
+
+    fn take(&self) -> Vec<u8> {
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        buffers.pop().unwrap_or_default()
+    }
+
+    fn give(&self, data: Vec<u8>) {
+        if data.len() <= self.max_len {
+            let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+            if buffers.len() < Self::KEEP {
+                buffers.push(data);
+            }
+        }
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        self.spare.give(std::mem::take(&mut self.data));
+    }
 }
 
 impl Chunk {
@@ -465,6 +826,7 @@ pub struct Chunker<R> {
     /// The start of a line whose end has not been read yet.
     tail: Vec<u8>,
     done: bool,
+    spare: Spare,
 }
 
 impl<R: Read> Chunker<R> {
@@ -476,6 +838,10 @@ impl<R: Read> Chunker<R> {
             next_line: 1,
             tail: Vec::new(),
             done: false,
+            spare: Spare {
+                buffers: Arc::default(),
+                max_len: 2 * size.max(READ_MIN),
+            },
         }
     }
 
@@ -492,51 +858,58 @@ impl<R: Read> Chunker<R> {
         if self.done {
             return None;
         }
-        let mut data = std::mem::take(&mut self.tail);
+        let mut data = self.spare.take();
+        // `data[..filled]` is input; what follows is room to read into.
+        let mut filled = self.tail.len();
+        if data.len() < filled {
+            data.resize(filled, 0);
+        }
+        data[..filled].copy_from_slice(&self.tail);
         let mut ends = Vec::new();
         let mut scanned = 0;
         let mut error = None;
         let mut eof = false;
         loop {
-            ends.extend(memchr::memchr_iter(b'\n', &data[scanned..]).map(|i| scanned + i + 1));
-            scanned = data.len();
+            ends.extend(
+                memchr::memchr_iter(b'\n', &data[scanned..filled]).map(|i| scanned + i + 1),
+            );
+            scanned = filled;
             if eof
                 || error.is_some()
-                || (!ends.is_empty()
-                    && (data.len() >= self.size || self.hurry.load(Ordering::Relaxed)))
+                || (!ends.is_empty() && (filled >= self.size || self.hurry.load(Ordering::Relaxed)))
             {
                 break;
             }
-            let start = data.len();
-            data.resize(start + self.size.saturating_sub(start).max(1 << 16), 0);
+            let want = self.size.saturating_sub(filled).max(READ_MIN);
+            if data.len() < filled + want {
+                data.resize(filled + want, 0);
+            }
             let read = loop {
-                match self.input.read(&mut data[start..]) {
+                match self.input.read(&mut data[filled..filled + want]) {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     r => break r,
                 }
             };
             match read {
                 Ok(n) => {
-                    data.truncate(start + n);
+                    filled += n;
                     eof = n == 0;
                 }
-                Err(e) => {
-                    data.truncate(start);
-                    error = Some(e);
-                }
+                Err(e) => error = Some(e),
             }
         }
-        if eof && ends.last().copied().unwrap_or(0) < data.len() {
+        if eof && ends.last().copied().unwrap_or(0) < filled {
             // The last line has no line break.
-            ends.push(data.len());
+            ends.push(filled);
         }
         self.done = eof || error.is_some();
         let whole = ends.last().copied().unwrap_or(0);
+        self.tail.clear();
         if !self.done {
-            self.tail = data[whole..].to_vec();
+            self.tail.extend_from_slice(&data[whole..filled]);
         }
-        data.truncate(whole);
         if ends.is_empty() && error.is_none() {
+            self.spare.give(data);
             return None;
         }
         let first_line = self.next_line;
@@ -546,6 +919,7 @@ impl<R: Read> Chunker<R> {
             ends,
             first_line,
             error,
+            spare: self.spare.clone(),
         })
     }
 }
@@ -1051,5 +1425,273 @@ mod tests {
         };
         assert_eq!(lens(true), [1, 1]);
         assert_eq!(lens(false), [2]);
+    }
+
+    #[test]
+    fn a_chunk_read_into_a_used_buffer_holds_only_its_own_lines() {
+        let data = b"{\"body\":\"a long first line\"}\n{\"body\":\"x\"}\nlast";
+        let mut chunker = Chunker::new(&data[..], 1);
+        let buffers = chunker.spare.buffers.clone();
+        let spare = || buffers.lock().unwrap().len();
+        let first = chunker.next_chunk().unwrap();
+        assert_eq!(first.len(), 2);
+        assert_eq!(first.line(1), (2, &b"{\"body\":\"x\"}\n"[..]));
+        drop(first);
+        assert_eq!(spare(), 1);
+        let second = chunker.next_chunk().unwrap();
+        assert_eq!(spare(), 0);
+        assert_eq!((second.len(), second.line(0)), (1, (3, &b"last"[..])));
+        drop(second);
+        assert!(chunker.next_chunk().is_none());
+        assert_eq!(spare(), 1);
+    }
+
+    /// A record's values, or serde_json's error message, for comparing the two readers.
+    type Values = Result<[Option<String>; 5], String>;
+
+    fn values(r: Record<'_>) -> [Option<String>; 5] {
+        [
+            r.id.map(|k| k.0.into_owned()),
+            r.author.map(|t| t.0.into_owned()),
+            Some(r.body.0.into_owned()),
+            r.thread.map(|k| k.0.into_owned()),
+            r.article.map(|t| t.0.into_owned()),
+        ]
+    }
+
+    fn by_serde(text: &str) -> Values {
+        serde_json::from_str::<Record>(text)
+            .map(values)
+            .map_err(|e| error_message(text, &e))
+    }
+
+    /// Whether the fast reader took the line, after checking it read what serde_json reads.
+    fn agrees(text: &str) -> bool {
+        match flat::record(text) {
+            Some(r) => {
+                assert_eq!(Ok(values(r)), by_serde(text), "{text:?}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn the_fast_reader_reads_what_serde_json_reads_or_leaves_the_line_to_it() {
+        // (line, whether the fast reader takes it)
+        let table: &[(&str, bool)] = &[
+            (
+                r#"{"id":"a","author":"Ann","body":"one","thread":"t1"}"#,
+                true,
+            ),
+            (r#"{"body":"x"}"#, true),
+            ("{\"body\":\"x\"}\n", true),
+            ("{\"body\":\"x\"}\r\n", true),
+            ("  { \"body\" : \"x\" ,  \"id\" : 7 }  \t\r\n", true),
+            (r#"{"body":"a\"b\\c\/d\b\f\n\r\t"}"#, true),
+            (
+                r#"{"body":"\u00e9\u00E9 \u2028 \u0000 \ud83d\ude00 \uD83D\uDE00"}"#,
+                true,
+            ),
+            (r#"{"body":"tail\\"}"#, true),
+            (r#"{"body":"\\\\\\\"\"\""}"#, true),
+            (r#"{"body":"ünïcödé “quotes” ’"}"#, true),
+            (r#"{"body":"","author":""}"#, true),
+            (r#"{"body":"x","author":"  "}"#, true),
+            (
+                r#"{"body":"x","author":null,"id":null,"thread":null,"article":null}"#,
+                true,
+            ),
+            (r#"{"body":"x","id":0,"thread":-12}"#, true),
+            (
+                r#"{"body":"x","id":123456789012345678,"thread":-123456789012345678}"#,
+                true,
+            ),
+            (
+                r#"{"body":"x","extra":"y","more":1,"n":null,"t":true,"f":false}"#,
+                true,
+            ),
+            (r#"{"body":"x","extra":"\ud800","other":"\q"}"#, false),
+            (r#"{"body":"x","extra":"x","extra":2}"#, true),
+            (r#"{"body":"x","bodyx":"y","BODY":"z","":"w"}"#, true),
+            (r#"{"body":"x","article":"Head\nText"}"#, true),
+            // Left to serde_json: errors, and values the fast reader does not read.
+            (r#"{"body":"x","body":"y"}"#, false),
+            (r#"{"body":"x","id":"a","id":"b"}"#, false),
+            (r#"{"body":"x","id":null,"id":null}"#, false),
+            (r#"{"id":"a"}"#, false),
+            (r#"{}"#, false),
+            (r#"{"body":null}"#, false),
+            (r#"{"body":1}"#, false),
+            (r#"{"body":"x","author":1}"#, false),
+            (r#"{"body":"x","id":true}"#, false),
+            (r#"{"body":"x","id":1.5}"#, false),
+            (r#"{"body":"x","id":1e3}"#, false),
+            (r#"{"body":"x","id":-0}"#, false),
+            (r#"{"body":"x","id":007}"#, false),
+            (r#"{"body":"x","id":1234567890123456789}"#, false),
+            (r#"{"body":"x","id":99999999999999999999999}"#, false),
+            (r#"{"body":"x","id":-}"#, false),
+            (r#"{"body":"x","id":[1]}"#, false),
+            (r#"{"body":"x","id":{"a":1}}"#, false),
+            (r#"{"body":"x","id":[1,}"#, false),
+            (r#"{"body":"x","extra":[1,2]}"#, false),
+            (r#"{"body":"x","extra":{"a":"b"}}"#, false),
+            (r#"{"body":["x"]}"#, false),
+            (r#"{"bo\u0064y":"x"}"#, false),
+            (r#"{"body":"x","\u0069d":"y"}"#, false),
+            (r#"{"body":"a\qb"}"#, false),
+            (r#"{"body":"a\u12"}"#, false),
+            (r#"{"body":"a\u12g4"}"#, false),
+            (r#"{"body":"\ud83d"}"#, false),
+            (r#"{"body":"\ud83dx"}"#, false),
+            (r#"{"body":"\ud83d\n"}"#, false),
+            (r#"{"body":"\ud83d\u0041"}"#, false),
+            (r#"{"body":"\ude00"}"#, false),
+            (r#"{"body":"\"#, false),
+            (r#"{"body":"x"#, false),
+            (r#"{"body":"x""#, false),
+            (r#"{"body":"x",}"#, false),
+            (r#"{"body":"x"}}"#, false),
+            (r#"{"body":"x"} x"#, false),
+            (r#"{"body":"x"}{"body":"y"}"#, false),
+            (r#"{"body" "x"}"#, false),
+            (r#"{"body":"x" "id":"y"}"#, false),
+            (r#"{body:"x"}"#, false),
+            (r#"{'body':'x'}"#, false),
+            (r#"["1","a","x"]"#, false),
+            (r#""body""#, false),
+            ("not json", false),
+            ("{\"body\":\"tab\tinside\"}", false),
+            ("{\"body\":\"nul\u{0}inside\"}", false),
+            ("\t{\"body\":\"x\"}", false),
+            ("{\"body\":\"x\",\t\"id\":\"y\"}", false),
+            ("{\"body\":\"x\"}\u{a0}", false),
+            ("\u{feff}{\"body\":\"x\"}", false),
+            (r#"{"body":"x","t":tru}"#, false),
+            (r#"{"body":"x","t":nullx}"#, false),
+            (r#"{"body":"x","n":-5x}"#, false),
+        ];
+        for &(text, fast) in table {
+            assert_eq!(agrees(text), fast, "{text:?}");
+        }
+        let long = format!(
+            r#"{{"body":"{}\n{}","id":"{}"}}"#,
+            "a\\\"b ".repeat(50_000),
+            "é".repeat(100_000),
+            "i".repeat(1000)
+        );
+        assert!(agrees(&long));
+    }
+
+    #[test]
+    fn lines_read_fast_or_not_come_out_the_same() {
+        // parse_text with the fast reader against serde_json alone, errors included.
+        let lines = [
+            r#"{"body":"a\"b","author":" A ","id":12,"thread":"t"}"#,
+            r#"{"body":"x","id":{"a":[1,2}}"#,
+            r#"{"body":"x","id":true}"#,
+            r#"{"body":"x","body":"y"}"#,
+            "{\"body\":\"tab\tinside\"}",
+        ];
+        for text in lines {
+            let serde = by_serde(text);
+            let got = match parse_text(1, text) {
+                Line::Record {
+                    key,
+                    article,
+                    comment,
+                } => Ok([
+                    comment.id.map(Cow::into_owned),
+                    comment.author.map(Cow::into_owned),
+                    Some(comment.body.into_owned()),
+                    key.map(Cow::into_owned),
+                    article.map(Cow::into_owned),
+                ]),
+                Line::Error { message, .. } => Err(message),
+                Line::Blank => panic!("blank"),
+            };
+            let serde = serde.map(|mut v| {
+                v[1] = v[1].take().filter(|a| !a.trim().is_empty());
+                v
+            });
+            assert_eq!(got, serde, "{text:?}");
+        }
+    }
+
+    use proptest::prelude::*;
+
+    /// Pieces of JSON, right and wrong, that records are put together from.
+    fn json_value() -> impl Strategy<Value = String> {
+        let string_char = prop_oneof![
+            4 => "[a-z >“é]",
+            1 => Just("\\\"".to_string()),
+            1 => Just("\\\\".to_string()),
+            1 => Just("\\n".to_string()),
+            1 => Just("\\/".to_string()),
+            1 => Just("\\u00e9".to_string()),
+            1 => Just("\\ud83d\\ude00".to_string()),
+            1 => Just("\\ud83d".to_string()),
+            1 => Just("\\ude00".to_string()),
+            1 => Just("\\x".to_string()),
+            1 => Just("\\u12".to_string()),
+            1 => Just("\t".to_string()),
+            1 => Just("\"".to_string()),
+            1 => Just("\\".to_string()),
+        ];
+        prop_oneof![
+            6 => proptest::collection::vec(string_char, 0..12).prop_map(|v| format!("\"{}\"", v.concat())),
+            1 => Just("null".to_string()),
+            1 => Just("true".to_string()),
+            1 => Just("fals".to_string()),
+            2 => "-?[0-9]{1,21}(\\.[0-9])?(e[0-9])?",
+            1 => Just("[1,\"a\"]".to_string()),
+            1 => Just("{\"a\":1}".to_string()),
+            1 => Just("".to_string()),
+        ]
+    }
+
+    fn json_line() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            3 => Just("\"body\"".to_string()),
+            2 => Just("\"id\"".to_string()),
+            2 => Just("\"author\"".to_string()),
+            2 => Just("\"thread\"".to_string()),
+            1 => Just("\"article\"".to_string()),
+            1 => Just("\"other\"".to_string()),
+            1 => Just("\"bo\\u0064y\"".to_string()),
+            1 => Just("\"bod\"".to_string()),
+            1 => Just("body".to_string()),
+        ];
+        let space = prop_oneof![4 => Just(""), 2 => Just(" "), 1 => Just("\t"), 1 => Just("\r\n")];
+        let entry = (key, space.clone(), json_value(), space.clone());
+        (
+            proptest::collection::vec(entry, 0..6),
+            space.clone(),
+            prop_oneof![8 => Just(","), 1 => Just(""), 1 => Just(";"), 1 => Just(",,")],
+            prop_oneof![8 => Just("}"), 1 => Just(""), 1 => Just("},"), 1 => Just("} x")],
+            space,
+        )
+            .prop_map(|(entries, lead, sep, close, trail)| {
+                let fields: Vec<String> = entries
+                    .into_iter()
+                    .map(|(k, s1, v, s2)| format!("{k}{s1}:{s2}{v}"))
+                    .collect();
+                format!("{lead}{{{}{close}{trail}", fields.join(sep))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn the_fast_reader_never_reads_a_line_differently(line in json_line()) {
+            agrees(&line);
+        }
+
+        #[test]
+        fn the_fast_reader_on_any_text(line in "[{}\\[\\]\":,a-z0-9 \\\\\t-]{0,40}") {
+            agrees(&line);
+        }
     }
 }
