@@ -261,8 +261,9 @@ pub struct SharedAutomaton {
     scanned: AtomicUsize,
 }
 
-/// Text the NFA scans before the DFA is built: below this, building it would cost more than
-/// the faster search saves.
+/// Text the NFA scans before the DFA is built. A check of a comment or a few pages never pays
+/// for the DFA; a longer run starts building it within a few milliseconds, on a core of its
+/// own, while the NFA goes on searching.
 pub const DFA_AFTER_BYTES: usize = 256 << 10;
 
 impl SharedAutomaton {
