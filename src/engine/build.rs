@@ -269,12 +269,12 @@ pub const DFA_AFTER_BYTES: usize = 256 << 10;
 impl SharedAutomaton {
     fn new(patterns: Vec<String>) -> Result<SharedAutomaton, aho_corasick::BuildError> {
         let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
+        let nfa = build_automaton_as(&refs, AhoCorasickKind::ContiguousNFA)?;
         // Beyond the DFA's pattern limit (see `build_automaton`) there is only the NFA.
-        let (nfa, dfa) = if patterns.len() <= DFA_MAX_PATTERNS {
-            let nfa = build_automaton_as(&refs, AhoCorasickKind::ContiguousNFA)?;
-            (nfa, OnceLock::new())
+        let dfa = if patterns.len() <= DFA_MAX_PATTERNS {
+            OnceLock::new()
         } else {
-            (build_automaton(&refs)?, OnceLock::from(None))
+            OnceLock::from(None)
         };
         Ok(SharedAutomaton {
             nfa,
@@ -327,12 +327,10 @@ impl SharedAutomaton {
     }
 }
 
+/// `None`: too big for a DFA; the NFA serves.
 fn build_dfa(patterns: &[String]) -> Option<AhoCorasick> {
-    let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
-    AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(refs)
+    automaton_builder(Some(AhoCorasickKind::DFA))
+        .build(patterns)
         .ok()
 }
 
@@ -396,19 +394,21 @@ fn build_automaton(patterns: &[&str]) -> Result<AhoCorasick, aho_corasick::Build
     build_automaton_as(patterns, kind)
 }
 
+/// Every automaton reports all matches, overlapping ones included; `None` lets the builder
+/// choose the kind.
+fn automaton_builder(kind: Option<AhoCorasickKind>) -> aho_corasick::AhoCorasickBuilder {
+    let mut builder = AhoCorasick::builder();
+    builder.match_kind(MatchKind::Standard).kind(kind);
+    builder
+}
+
 fn build_automaton_as(
     patterns: &[&str],
     kind: AhoCorasickKind,
 ) -> Result<AhoCorasick, aho_corasick::BuildError> {
-    AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(kind))
+    automaton_builder(Some(kind))
         .build(patterns)
-        .or_else(|_| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(patterns)
-        })
+        .or_else(|_| automaton_builder(None).build(patterns))
 }
 
 fn build_fast(
