@@ -584,51 +584,57 @@ fn class_is_wordless(class: &regex_syntax::hir::Class) -> bool {
 // `\b`, so an automaton hit with ASCII word characters on both sides of that spot cannot be
 // part of a match. The analysis below is sound, not complete: `false` means "not known".
 
+/// The start or the end of a match.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Start,
+    End,
+}
+
 /// Whether the end of every match of `hir` is an edge, given whether its start is (`start`,
 /// which matters only for matches that may be empty).
 fn ends_at_edge(hir: &regex_syntax::hir::Hir, start: bool) -> bool {
-    use regex_syntax::hir::HirKind;
-    match hir.kind() {
-        HirKind::Empty => start,
-        HirKind::Literal(lit) => lit.0.last().map_or(start, |&b| !ascii_word(b)),
-        HirKind::Class(c) => class_is_wordless(c),
-        HirKind::Look(l) => look_is_edge(*l) || start,
-        HirKind::Capture(c) => ends_at_edge(&c.sub, start),
-        // Each repeat ends at an edge if the first does (the others start where an edge is):
-        // with no repeat at all, the end is the start.
-        HirKind::Repetition(r) => {
-            if r.max == Some(0) {
-                start
-            } else {
-                ends_at_edge(&r.sub, start) && (r.min >= 1 || start)
-            }
-        }
-        HirKind::Concat(subs) => subs.iter().fold(start, |at, sub| ends_at_edge(sub, at)),
-        HirKind::Alternation(alts) => alts.iter().all(|a| ends_at_edge(a, start)),
-    }
+    side_is_edge(hir, Side::End, start)
 }
 
 /// Whether the start of every match of `hir` is an edge, given whether its end is.
 fn starts_at_edge(hir: &regex_syntax::hir::Hir, end: bool) -> bool {
+    side_is_edge(hir, Side::Start, end)
+}
+
+/// Whether `side` of every match of `hir` is an edge, given whether the other side is.
+fn side_is_edge(hir: &regex_syntax::hir::Hir, side: Side, other: bool) -> bool {
     use regex_syntax::hir::HirKind;
     match hir.kind() {
-        HirKind::Empty => end,
-        HirKind::Literal(lit) => lit.0.first().map_or(end, |&b| !ascii_word(b)),
+        HirKind::Empty => other,
+        HirKind::Literal(lit) => {
+            let byte = match side {
+                Side::Start => lit.0.first(),
+                Side::End => lit.0.last(),
+            };
+            byte.map_or(other, |&b| !ascii_word(b))
+        }
         HirKind::Class(c) => class_is_wordless(c),
-        HirKind::Look(l) => look_is_edge(*l) || end,
-        HirKind::Capture(c) => starts_at_edge(&c.sub, end),
+        HirKind::Look(l) => look_is_edge(*l) || other,
+        HirKind::Capture(c) => side_is_edge(&c.sub, side, other),
+        // Each repeat has an edge on `side` if the nearest one does (the others meet it where
+        // an edge is): with no repeat at all, both sides are the same position.
         HirKind::Repetition(r) => {
             if r.max == Some(0) {
-                end
+                other
             } else {
-                starts_at_edge(&r.sub, end) && (r.min >= 1 || end)
+                side_is_edge(&r.sub, side, other) && (r.min >= 1 || other)
             }
         }
-        HirKind::Concat(subs) => subs
-            .iter()
-            .rev()
-            .fold(end, |at, sub| starts_at_edge(sub, at)),
-        HirKind::Alternation(alts) => alts.iter().all(|a| starts_at_edge(a, end)),
+        // From the other side towards `side`, each part starting where the last one ended.
+        HirKind::Concat(subs) => {
+            let step = |at, sub| side_is_edge(sub, side, at);
+            match side {
+                Side::End => subs.iter().fold(other, step),
+                Side::Start => subs.iter().rev().fold(other, step),
+            }
+        }
+        HirKind::Alternation(alts) => alts.iter().all(|a| side_is_edge(a, side, other)),
     }
 }
 
