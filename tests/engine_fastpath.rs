@@ -339,3 +339,54 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_dfa_takes_over_once_enough_text_is_scanned() {
+    use threadlint::engine::DFA_AFTER_BYTES;
+    let engine = engine_support::bundled();
+    let kind = || engine.shared_automaton_kind();
+    // The seeds' lines that the shared automaton searches (the others take each profile's
+    // full pass and do not count).
+    let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
+    let mut lines = Vec::new();
+    for entry in std::fs::read_dir(seeds).expect("seeds") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let page = std::fs::read_to_string(path).expect("seed");
+            lines.extend(
+                page.lines()
+                    .filter(|l| !l.trim().is_empty() && engine.takes_fast_path(l))
+                    .map(str::to_string),
+            );
+        }
+    }
+    let per_pass: usize = lines.iter().map(String::len).sum();
+    assert!(
+        per_pass > 0 && per_pass < DFA_AFTER_BYTES,
+        "{per_pass} bytes"
+    );
+    let check_all = || {
+        let found: Vec<_> = lines
+            .iter()
+            .map(|l| engine.check_text(l, Target::Body))
+            .collect();
+        found
+    };
+    // Short of the threshold, the NFA searches and no DFA is built.
+    let before = check_all();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(kind(), Some(AhoCorasickKind::ContiguousNFA));
+    // Past it, the DFA is built on its own thread and takes over.
+    for _ in 0..DFA_AFTER_BYTES / per_pass {
+        check_all();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while kind() != Some(AhoCorasickKind::DFA) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the DFA never took over"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(check_all(), before);
+}

@@ -8,8 +8,8 @@ mod build;
 mod matcher;
 
 pub use build::{
-    ascii_classes, ascii_classes_apply, regex_literal, regex_triggers, MIN_TRIGGER_LEN,
-    REGEX_SIZE_LIMIT,
+    ascii_classes, ascii_classes_apply, regex_literal, regex_triggers, DFA_AFTER_BYTES,
+    MIN_TRIGGER_LEN, REGEX_SIZE_LIMIT,
 };
 pub use matcher::Verdict;
 
