@@ -187,15 +187,11 @@ impl Engine {
     /// Every finding in a thread, sorted (see `finding::sort_findings`). Comments are checked
     /// in parallel; the order is the same whatever the number of threads.
     pub fn check_thread(&self, thread: &Thread) -> Vec<Finding> {
-        with_scratch(|scratch, raw| self.check_thread_with(thread, scratch, raw))
+        let mut worker = Pooled::take();
+        self.check_thread_with(thread, &mut worker)
     }
 
-    fn check_thread_with(
-        &self,
-        thread: &Thread,
-        scratch: &mut Scratch,
-        raw: &mut Vec<RawMatch>,
-    ) -> Vec<Finding> {
+    fn check_thread_with(&self, thread: &Thread, worker: &mut Worker) -> Vec<Finding> {
         let source = thread.source.as_str();
         // Lines are counted only when there is something to place (most threads have no
         // finding at all).
@@ -203,6 +199,7 @@ impl Engine {
         let index = || lines.get_or_init(|| LineIndex::new(source));
         let mut findings = Vec::new();
         if let Some(article) = &thread.article {
+            let Worker { scratch, raw } = &mut *worker;
             raw.clear();
             if let Some(text) = source.get(article.span.start..article.span.end) {
                 self.compiled
@@ -220,56 +217,51 @@ impl Engine {
                 findings.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
             }
         }
-        let check_comment = |scratch: &mut Scratch,
-                             raw: &mut Vec<RawMatch>,
-                             out: &mut Vec<Finding>,
-                             ci: usize,
-                             comment: &Comment| {
-            let name = comment.name_span.map(|n| (n, Target::Name));
-            for (span, target) in std::iter::once((comment.span, Target::Body)).chain(name) {
-                let Some(text) = source.get(span.start..span.end) else {
-                    continue;
-                };
-                raw.clear();
-                self.compiled
-                    .check_segment(text, target, scratch, raw, None);
-                if raw.is_empty() {
-                    continue;
+        let check_comment =
+            |worker: &mut Worker, out: &mut Vec<Finding>, ci: usize, comment: &Comment| {
+                let name = comment.name_span.map(|n| (n, Target::Name));
+                for (span, target) in std::iter::once((comment.span, Target::Body)).chain(name) {
+                    let Some(text) = source.get(span.start..span.end) else {
+                        continue;
+                    };
+                    let Worker { scratch, raw } = &mut *worker;
+                    raw.clear();
+                    self.compiled
+                        .check_segment(text, target, scratch, raw, None);
+                    if raw.is_empty() {
+                        continue;
+                    }
+                    let place = Place {
+                        source,
+                        index: index(),
+                        base: span.start,
+                        target,
+                        comment: Some(ci),
+                        quotes: if target == Target::Body {
+                            &comment.quotes
+                        } else {
+                            &[]
+                        },
+                    };
+                    out.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
                 }
-                let place = Place {
-                    source,
-                    index: index(),
-                    base: span.start,
-                    target,
-                    comment: Some(ci),
-                    quotes: if target == Target::Body {
-                        &comment.quotes
-                    } else {
-                        &[]
-                    },
-                };
-                out.extend(raw.iter().filter_map(|m| self.finding(m, &place)));
-            }
-        };
+            };
         // Handing a few comments to the thread pool costs more than checking them: a service
         // checks one comment per call, and `check` already spreads whole threads over the pool.
         if thread.comments.len() < PARALLEL_MIN_COMMENTS {
             for (ci, comment) in thread.comments.iter().enumerate() {
-                check_comment(scratch, raw, &mut findings, ci, comment);
+                check_comment(worker, &mut findings, ci, comment);
             }
         } else {
             let per_comment: Vec<Vec<Finding>> = thread
                 .comments
                 .par_iter()
                 .enumerate()
-                .map_init(
-                    || (Scratch::default(), Vec::new()),
-                    |(scratch, raw), (ci, comment)| {
-                        let mut out = Vec::new();
-                        check_comment(scratch, raw, &mut out, ci, comment);
-                        out
-                    },
-                )
+                .map_init(Pooled::take, |worker, (ci, comment)| {
+                    let mut out = Vec::new();
+                    check_comment(worker, &mut out, ci, comment);
+                    out
+                })
                 .collect();
             findings.extend(per_comment.into_iter().flatten());
         }
@@ -280,12 +272,13 @@ impl Engine {
     /// Findings in one standalone text, as if it were a comment body (`Target::Body`), a
     /// commenter name or an article. `comment` is `Some(0)` for body and name, `None` for article.
     pub fn check_text(&self, text: &str, target: Target) -> Vec<Finding> {
-        let raw = with_scratch(|scratch, raw| {
+        let raw = {
+            let Worker { scratch, raw } = &mut *Pooled::take();
             raw.clear();
             self.compiled
                 .check_segment(text, target, scratch, raw, None);
             raw.clone()
-        });
+        };
         let index = LineIndex::new(text);
         let place = Place::standalone(text, &index, target);
         let mut findings: Vec<Finding> =
@@ -433,22 +426,51 @@ impl Engine {
     }
 }
 
-thread_local! {
-    /// One scratch per thread, so checking many small threads (a service checking one
-    /// comment per call, `check` on JSON Lines) does not allocate buffers every time.
-    static SCRATCH: RefCell<(Scratch, Vec<RawMatch>)> =
-        RefCell::new((Scratch::default(), Vec::new()));
+/// What one worker thread reuses from text to text: the matching buffers.
+#[derive(Default)]
+struct Worker {
+    scratch: Scratch,
+    raw: Vec<RawMatch>,
 }
 
-/// Run `f` with this thread's scratch buffers (fresh ones if they are in use).
-fn with_scratch<R>(f: impl FnOnce(&mut Scratch, &mut Vec<RawMatch>) -> R) -> R {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut guard) => {
-            let (scratch, raw) = &mut *guard;
-            f(scratch, raw)
+thread_local! {
+    /// Each thread's idle workers, so checking many small threads (a service checking one
+    /// comment per call, `check` on JSON Lines) does not allocate buffers every time. More
+    /// than one when checks nest: a thread's comments checked in parallel on the thread
+    /// that checks the thread.
+    static WORKERS: RefCell<Vec<Worker>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A worker taken from this thread's idle ones (or a new one), given back when dropped.
+struct Pooled(Option<Worker>);
+
+impl Pooled {
+    fn take() -> Pooled {
+        let idle = WORKERS.with(|w| w.borrow_mut().pop());
+        Pooled(Some(idle.unwrap_or_default()))
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = Worker;
+    fn deref(&self) -> &Worker {
+        self.0.as_ref().expect("a worker until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut Worker {
+        self.0.as_mut().expect("a worker until dropped")
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        if let Some(worker) = self.0.take() {
+            // During thread exit the pool may already be gone; the worker is then dropped.
+            let _ = WORKERS.try_with(|w| w.borrow_mut().push(worker));
         }
-        Err(_) => f(&mut Scratch::default(), &mut Vec::new()),
-    })
+    }
 }
 
 /// Where a checked text sits in its source.
@@ -474,5 +496,28 @@ impl<'a> Place<'a> {
             },
             quotes: &[],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A thread's buffers outlive the check that grew them, and a nested check (a thread's
+    /// comments checked in parallel on the thread checking it) gets a worker of its own.
+    #[test]
+    fn workers_are_reused_and_nested_checks_get_their_own() {
+        // Other tests may have run on this thread and left workers behind.
+        WORKERS.with(|w| w.borrow_mut().clear());
+        let mut outer = Pooled::take();
+        outer.raw.reserve(64);
+        let grown = outer.raw.capacity();
+        {
+            let inner = Pooled::take();
+            assert_eq!(inner.raw.capacity(), 0, "the outer worker is still in use");
+        }
+        drop(outer);
+        let again = Pooled::take();
+        assert_eq!(again.raw.capacity(), grown, "the last worker given back comes first");
     }
 }
