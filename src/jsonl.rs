@@ -932,6 +932,11 @@ pub struct JsonlThread {
     pub record_lines: Vec<usize>,
     /// The line of the record that carried the article, if any did.
     pub article_line: Option<usize>,
+    /// Where the lines of `thread.source` start: built with the layout, and handed to the
+    /// engine so that it does not count them again ([`Engine::check_thread_lines`]).
+    ///
+    /// [`Engine::check_thread_lines`]: crate::engine::Engine::check_thread_lines
+    pub lines: LineIndex,
 }
 
 /// Reads threads from a JSON Lines stream, one at a time.
@@ -1091,6 +1096,7 @@ fn build(
         },
         record_lines,
         article_line,
+        lines: index,
     }
 }
 

@@ -708,3 +708,29 @@ fn a_regex_over_the_limit_only_as_written_is_a_build_error() {
     assert_eq!(err.len(), 1);
     assert!(err[0].to_string().contains("size limit"), "{}", err[0]);
 }
+
+/// `check_thread_lines`, given the line index the JSON Lines layout built, places every
+/// finding exactly where `check_thread`, counting lines itself, does.
+#[test]
+fn a_line_index_from_the_jsonl_layout_places_findings_alike() {
+    use threadlint::jsonl::{Item, Reader};
+    let e = bundled();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/jsonl/comments.jsonl"
+    );
+    let input = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+    let mut placed = 0;
+    for item in Reader::new(input, "comments.jsonl") {
+        let Item::Thread(t) = item.unwrap() else {
+            continue;
+        };
+        let given = e.check_thread_lines(&t.thread, &t.lines);
+        assert_eq!(given, e.check_thread(&t.thread), "thread {}", t.thread.name);
+        placed += given.iter().filter(|f| f.line > 1).count();
+    }
+    assert!(
+        placed > 0,
+        "no finding past the first line: the test shows nothing"
+    );
+}

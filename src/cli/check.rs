@@ -535,7 +535,7 @@ impl Prep<'_> {
     fn check(&self, unit: jsonl::Unit) -> Done {
         match unit.build() {
             jsonl::Item::Thread(t) => {
-                let findings = self.engine.check_thread(&t.thread);
+                let findings = self.engine.check_thread_lines(&t.thread, &t.lines);
                 let items = prepare(
                     self.args,
                     self.identities,

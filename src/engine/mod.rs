@@ -187,16 +187,30 @@ impl Engine {
     /// Every finding in a thread, sorted (see `finding::sort_findings`). Comments are checked
     /// in parallel; the order is the same whatever the number of threads.
     pub fn check_thread(&self, thread: &Thread) -> Vec<Finding> {
-        let mut worker = Pooled::take();
-        self.check_thread_with(thread, &mut worker)
+        self.check_thread_with(thread, None, &mut Pooled::take())
     }
 
-    fn check_thread_with(&self, thread: &Thread, worker: &mut Worker) -> Vec<Finding> {
+    /// [`Engine::check_thread`] for a caller that has counted the lines of `thread.source`
+    /// already (`lines` must be `LineIndex::new(&thread.source)`).
+    pub fn check_thread_lines(&self, thread: &Thread, lines: &LineIndex) -> Vec<Finding> {
+        debug_assert_eq!(
+            lines.line_count(thread.source.len()),
+            LineIndex::new(&thread.source).line_count(thread.source.len())
+        );
+        self.check_thread_with(thread, Some(lines), &mut Pooled::take())
+    }
+
+    fn check_thread_with(
+        &self,
+        thread: &Thread,
+        given: Option<&LineIndex>,
+        worker: &mut Worker,
+    ) -> Vec<Finding> {
         let source = thread.source.as_str();
         // Lines are counted only when there is something to place (most threads have no
-        // finding at all).
+        // finding at all), unless the caller has counted them.
         let lines: OnceLock<LineIndex> = OnceLock::new();
-        let index = || lines.get_or_init(|| LineIndex::new(source));
+        let index = || given.unwrap_or_else(|| lines.get_or_init(|| LineIndex::new(source)));
         let mut findings = Vec::new();
         if let Some(article) = &thread.article {
             let Worker { scratch, raw } = &mut *worker;
@@ -518,6 +532,10 @@ mod tests {
         }
         drop(outer);
         let again = Pooled::take();
-        assert_eq!(again.raw.capacity(), grown, "the last worker given back comes first");
+        assert_eq!(
+            again.raw.capacity(),
+            grown,
+            "the last worker given back comes first"
+        );
     }
 }
