@@ -1192,8 +1192,9 @@ impl SharedForm {
             });
             i += c.len_utf8();
         }
-        // Cannot fail: ASCII bytes and whole replacement strings.
-        out.text = String::from_utf8(buf).unwrap_or_default();
+        // ASCII bytes and whole replacement strings: always UTF-8. A bug here must not pass
+        // for an empty text, which would silently find nothing.
+        out.text = String::from_utf8(buf).expect("the shared form is ASCII and whole characters");
         let bytes = out.text.as_bytes();
         // The prefilter's cost is mostly fixed (a window of whole vectors); on a name or a
         // one-line comment the exact scan alone is cheaper.
