@@ -929,3 +929,19 @@ fn pages_in_many_batches_come_out_in_order_whatever_the_number_of_jobs() {
     assert!(seen.iter().any(|p| p.ends_with("p090.jsonl")));
     assert!(seen.len() > 100, "only {} inputs had findings", seen.len());
 }
+
+#[test]
+fn a_directory_without_input_files_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "not an input").unwrap();
+    let r = run(check(&["--format", "json"]).arg(dir.path()).arg(COMMENTS));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(&dir.path().display().to_string()) && r.stderr.contains("no input files"),
+        "{}",
+        r.stderr
+    );
+    let v = json(&r);
+    assert_eq!(v["findings"].as_array().unwrap().len(), EXPECTED.len());
+    assert_eq!(v["summary"]["errors"], 1);
+}

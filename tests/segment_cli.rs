@@ -160,3 +160,43 @@ fn an_empty_file_gives_an_empty_outline() {
         .success()
         .stdout("seed: empty.txt\narticle: null\nboilerplate: []\ncomments: []\n");
 }
+
+#[test]
+fn a_directory_stands_for_its_page_files_in_sorted_order() {
+    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let out = cmd()
+        .args(["segment", "--format", "yaml"])
+        .arg(&seeds)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let shown: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("seed: "))
+        .collect();
+    let mut pages: Vec<String> = std::fs::read_dir(&seeds)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt"))
+        .collect();
+    pages.sort();
+    // The gold files under seeds/gold/ are YAML, not pages.
+    assert_eq!(shown, pages);
+    assert_eq!(shown.len(), 5);
+}
+
+#[test]
+fn a_directory_without_page_files_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "not a page").unwrap();
+    cmd()
+        .args(["segment"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(dir.path().display().to_string()))
+        .stderr(predicate::str::contains("no page text"));
+}

@@ -829,3 +829,19 @@ fn diff_takes_rule_directories() {
         (Some(1), Some(1), Some(0))
     );
 }
+
+#[test]
+fn stats_on_a_directory_without_inputs_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "not an input").unwrap();
+    let out = Command::cargo_bin("threadlint")
+        .unwrap()
+        .arg("stats")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&dir.path().display().to_string()), "{stderr}");
+    assert!(stderr.contains("no input files"), "{stderr}");
+}

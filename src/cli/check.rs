@@ -686,7 +686,8 @@ fn kind_of(path: &Path, forced: Option<InputKind>) -> InputKind {
 }
 
 /// Turn the PATH arguments into inputs, in order; directories are walked recursively in
-/// sorted order. A path that cannot be read is reported and skipped.
+/// sorted order. A path that cannot be read, or a directory with no input files, is reported
+/// as an error (the run exits 2).
 fn expand(args: &Args, ctx: &mut Ctx) -> Vec<Source> {
     let mut out = Vec::new();
     for path in &args.paths {
@@ -700,7 +701,17 @@ fn expand(args: &Args, ctx: &mut Ctx) -> Vec<Source> {
             continue;
         }
         match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => walk(path, args.input, ctx, &mut out),
+            Ok(m) if m.is_dir() => {
+                let before = out.len();
+                walk(path, args.input, ctx, &mut out);
+                if out.len() == before {
+                    // A gate that passes on a mistyped or empty directory would pass anything.
+                    ctx.error(format!(
+                        "{display}: no input files ({}) in it",
+                        extensions_list()
+                    ));
+                }
+            }
             Ok(_) => out.push(Source {
                 display,
                 path: path.clone(),
@@ -712,39 +723,20 @@ fn expand(args: &Args, ctx: &mut Ctx) -> Vec<Source> {
     out
 }
 
+fn extensions_list() -> String {
+    let exts = threadlint::input::INPUT_EXTENSIONS.iter();
+    exts.map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
+}
+
 fn walk(dir: &Path, forced: Option<InputKind>, ctx: &mut Ctx, out: &mut Vec<Source>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.collect::<Result<Vec<_>, _>>(),
-        Err(e) => Err(e),
-    };
-    let mut entries = match entries {
-        Ok(e) => e,
-        Err(e) => {
-            ctx.error(format!("{}: {e}", dir.display()));
-            return;
-        }
-    };
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        // Hidden files and directories (.git, editor backups) are not inputs.
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, forced, ctx, out),
-            Ok(_) => {
-                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-                if matches!(ext, "txt" | "text" | "jsonl" | "ndjson") {
-                    out.push(Source {
-                        display: path.display().to_string(),
-                        kind: kind_of(&path, forced),
-                        path,
-                    });
-                }
-            }
-            Err(e) => ctx.error(format!("{}: {e}", path.display())),
-        }
-    }
+    let accept = |ext: &str| threadlint::input::INPUT_EXTENSIONS.contains(&ext);
+    let mut files = Vec::new();
+    threadlint::input::walk(dir, &accept, &mut files, &mut |path, e| {
+        ctx.error(format!("{}: {e}", path.display()))
+    });
+    out.extend(files.into_iter().map(|path| Source {
+        display: path.display().to_string(),
+        kind: kind_of(&path, forced),
+        path,
+    }));
 }

@@ -1,9 +1,10 @@
-//! `threadlint segment FILE... [--format text|yaml|json]`: show how pages split into article,
+//! `threadlint segment PATH... [--format text|yaml|json]`: show how pages split into article,
 //! boilerplate and comments.
 //!
 //! Owns argument parsing and rendering of the three formats; the segmenting is the library's
-//! (`threadlint::segment`), the gold shape is `threadlint::gold`. A file that cannot be read is
-//! reported naming it, the other files are still processed, and the command exits 2.
+//! (`threadlint::segment`), the gold shape is `threadlint::gold`. A directory stands for the
+//! page text files (`.txt`, `.text`) under it, in sorted order. A path that cannot be read is
+//! reported naming it, the other paths are still processed, and the command exits 2.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,8 +25,9 @@ pub enum Format {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Page text files (`-` reads standard input).
-    #[arg(required = true, value_name = "FILE")]
+    /// Page text files, or directories of them (`.txt`, `.text`, searched recursively);
+    /// `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
     pub files: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -49,7 +51,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     let mut json = Vec::new();
     let mut first = true;
+    let mut files = Vec::new();
     for path in &args.files {
+        if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+            let accept = |ext: &str| matches!(ext, "txt" | "text");
+            let before = files.len();
+            threadlint::input::walk(path, &accept, &mut files, &mut |p, err| {
+                eprintln!("threadlint: error: cannot read {}: {err}", p.display());
+                failed = true;
+            });
+            if files.len() == before {
+                eprintln!(
+                    "threadlint: error: {}: no page text files (.txt, .text) in it",
+                    path.display()
+                );
+                failed = true;
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    for path in &files {
         let decoded = match threadlint::input::read_path(path) {
             Ok(d) => d,
             Err(err) => {

@@ -35,11 +35,9 @@ impl Unit {
     }
 }
 
-/// Extensions read when walking a directory; a file named on the command line is always read.
-const WALKED: [&str; 4] = ["txt", "text", "jsonl", "ndjson"];
-
-/// Expand `paths` (files, directories walked recursively in sorted order, `-` for standard
-/// input) into the list of files to read. A missing path is an error naming it.
+/// Expand `paths` (files, directories walked recursively in sorted order as `check` walks
+/// them, `-` for standard input) into the list of files to read. A missing path, an
+/// unreadable entry or a directory with no input files is an error naming it.
 pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
@@ -49,7 +47,18 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         }
         let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
         if meta.is_dir() {
-            walk(p, &mut files).with_context(|| format!("cannot read {}", p.display()))?;
+            let before = files.len();
+            let mut failed = None;
+            let accept = |ext: &str| crate::input::INPUT_EXTENSIONS.contains(&ext);
+            crate::input::walk(p, &accept, &mut files, &mut |path, e| {
+                failed.get_or_insert_with(|| format!("cannot read {}: {e}", path.display()));
+            });
+            if let Some(message) = failed {
+                anyhow::bail!(message);
+            }
+            if files.len() == before {
+                anyhow::bail!("{}: no input files in it", p.display());
+            }
         } else {
             files.push(p.clone());
         }
@@ -147,23 +156,4 @@ pub fn file_line(
 fn is_jsonl(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e == "jsonl" || e == "ndjson")
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
-    for e in entries {
-        if e.is_dir() {
-            walk(&e, out)?;
-        } else if e
-            .extension()
-            .and_then(|x| x.to_str())
-            .is_some_and(|x| WALKED.contains(&x))
-        {
-            out.push(e);
-        }
-    }
-    Ok(())
 }
