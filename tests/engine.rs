@@ -734,3 +734,45 @@ fn a_line_index_from_the_jsonl_layout_places_findings_alike() {
         "no finding past the first line: the test shows nothing"
     );
 }
+
+/// A regex finding names the top-level branch of the pattern that matched, so a person tuning
+/// a rule of many alternatives sees which one fired; a pattern of one branch, or one that sets
+/// flags at its top level (they would not carry over to a lone branch), is named whole.
+#[test]
+fn a_regex_finding_names_the_branch_that_matched() {
+    let many = r"\bfoo (?:bar|baz)\b|\bqu+x\b|(?:ab|cd)x+|\bfoo\b";
+    let one = r"\bzz+y\b";
+    let grouped = r"(?:kw1x|kw2y)";
+    let flagged = r"(?i)flagone|flagtwo";
+    let e = engine(vec![
+        rule("many").regex(many).build(),
+        rule("one").regex(one).build(),
+        rule("grouped").regex(grouped).build(),
+        rule("flagged").regex(flagged).build(),
+    ]);
+    let rows: &[(&str, &[(&str, &str)])] = &[
+        ("a foo baz here", &[("foo baz", r"\bfoo (?:bar|baz)\b")]),
+        ("then quuux", &[("quuux", r"\bqu+x\b")]),
+        ("zcdxx", &[("cdxx", r"(?:ab|cd)x+")]),
+        // Both the first and the last branch match at "foo"; the regex takes the first.
+        ("foo bar", &[("foo bar", r"\bfoo (?:bar|baz)\b")]),
+        ("just foo", &[("foo", r"\bfoo\b")]),
+        // Non-ASCII letters: the regexes as written run, not their ASCII forms.
+        ("café quux", &[("quux", r"\bqu+x\b")]),
+        ("a zzzy", &[("zzzy", one)]),
+        ("kw2y", &[("kw2y", grouped)]),
+        ("flagtwo", &[("flagtwo", flagged)]),
+    ];
+    let mut failures = Vec::new();
+    for (text, want) in rows {
+        let got = matches(&e, text);
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(m, t)| (m.to_string(), t.to_string()))
+            .collect();
+        if got != want {
+            failures.push(format!("  {text:?}: expected {want:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

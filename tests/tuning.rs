@@ -842,6 +842,9 @@ fn stats_on_a_directory_without_inputs_is_an_error_naming_it() {
         .unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains(&dir.path().display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains(&dir.path().display().to_string()),
+        "{stderr}"
+    );
     assert!(stderr.contains("no input files"), "{stderr}");
 }

@@ -146,6 +146,14 @@ pub struct RuleRegex {
     /// With ASCII `\w`, `\d`, `\s` and `\b` (see [`ascii_classes`]), for texts where that
     /// matches alike ([`ascii_classes_apply`]); `None`: the regex as written runs there too.
     ascii: Option<Regex>,
+    /// The top-level alternatives of `pattern` as written, when it has two or more (see
+    /// [`top_level_branches`]); a finding names the one that matched.
+    branches: Box<[Box<str>]>,
+    /// Each branch compiled, in its ASCII form (for texts where it applies) and as written,
+    /// on the first finding that needs it: naming a branch costs a search per branch on the
+    /// matched spot only, never on a clean text.
+    branch_ascii: OnceLock<Box<[Option<Regex>]>>,
+    branch_full: OnceLock<Box<[Option<Regex>]>>,
 }
 
 impl RuleRegex {
@@ -164,6 +172,83 @@ impl RuleRegex {
             .get_or_init(|| build_regex(&self.pattern).ok())
             .as_ref()
     }
+
+    fn new(pattern: &str) -> RuleRegex {
+        RuleRegex {
+            pattern: pattern.into(),
+            full: OnceLock::new(),
+            ascii: None,
+            branches: top_level_branches(pattern),
+            branch_ascii: OnceLock::new(),
+            branch_full: OnceLock::new(),
+        }
+    }
+
+    /// What a finding of this regex at `start..end` of `text` names as its term: the branch
+    /// that matched there, or the whole pattern when it has one branch. Under leftmost-first
+    /// matching the regex took the first branch that matches at `start`, so that branch,
+    /// searched on its own and anchored at `start`, ends at `end` too. `ascii_ok`: as for
+    /// [`RuleRegex::for_text`] (both forms match alike on such a text).
+    pub fn term_at(&self, text: &str, ascii_ok: bool, start: usize, end: usize) -> &str {
+        if self.branches.is_empty() {
+            return &self.pattern;
+        }
+        let cell = if ascii_ok {
+            &self.branch_ascii
+        } else {
+            &self.branch_full
+        };
+        let compiled = cell.get_or_init(|| {
+            let build = |b: &str| {
+                let ascii = ascii_ok.then(|| ascii_classes(b)).flatten();
+                build_regex(ascii.as_deref().unwrap_or(b)).ok()
+            };
+            self.branches.iter().map(|b| build(b)).collect()
+        });
+        let input = regex_automata::Input::new(text)
+            .range(start..)
+            .anchored(regex_automata::Anchored::Yes);
+        for (branch, re) in self.branches.iter().zip(compiled.iter()) {
+            if let Some(m) = re.as_ref().and_then(|re| re.search(&input)) {
+                // The first branch that matches here is the one the regex took.
+                return if m.end() == end {
+                    branch
+                } else {
+                    &self.pattern
+                };
+            }
+        }
+        &self.pattern
+    }
+}
+
+/// The top-level alternatives of a regex, as written (`a|b(c|d)` gives `a` and `b(c|d)`), or
+/// none when it has one. A pattern that sets flags at its top level (`(?i)a|b`) is not split:
+/// the flags would be lost on the branches after the first.
+fn top_level_branches(pattern: &str) -> Box<[Box<str>]> {
+    use regex_syntax::ast::Ast;
+    let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(pattern) else {
+        return Box::default();
+    };
+    let Ast::Alternation(alt) = &ast else {
+        return Box::default();
+    };
+    let sets_flags = |a: &Ast| match a {
+        Ast::Flags(_) => true,
+        Ast::Concat(c) => c.asts.iter().any(|x| matches!(x, Ast::Flags(_))),
+        _ => false,
+    };
+    if alt.asts.iter().any(sets_flags) {
+        return Box::default();
+    }
+    alt.asts
+        .iter()
+        .map(|a| {
+            pattern[a.span().start.offset..a.span().end.offset]
+                .trim()
+                .into()
+        })
+        .collect()
 }
 
 /// A rule, flattened, with what matching needs.
@@ -1216,11 +1301,7 @@ fn build_matchers(
                 full_id: rule.full_id.clone(),
                 profile: profile_idx,
                 scope,
-                regex: rule.regex.as_ref().map(|r| RuleRegex {
-                    pattern: r.pattern.as_str().into(),
-                    full: OnceLock::new(),
-                    ascii: None,
-                }),
+                regex: rule.regex.as_ref().map(|r| RuleRegex::new(&r.pattern)),
                 near_groups,
                 near_within,
                 unless: rule.unless.clone(),

@@ -487,13 +487,14 @@ impl Compiled {
         let ascii_ok = !w.regex_rules.is_empty() && (shared || ascii_classes_apply(&norm.text));
         for &r in &w.regex_rules {
             let rule = &self.rules[r as usize];
-            let Some((re, pattern)) = rule
+            let Some((rr, re)) = rule
                 .regex
                 .as_ref()
-                .and_then(|rr| Some((rr.for_text(ascii_ok)?, &*rr.pattern)))
+                .and_then(|rr| Some((rr, rr.for_text(ascii_ok)?)))
             else {
                 continue;
             };
+            let pattern = &*rr.pattern;
             let before = w.cands.len();
             for m in re.find_iter(&norm.text) {
                 if m.start() == m.end() {
@@ -504,7 +505,9 @@ impl Compiled {
                     kind: "regex",
                     start: m.start(),
                     end: m.end(),
-                    term: pattern.to_string(),
+                    term: rr
+                        .term_at(&norm.text, ascii_ok, m.start(), m.end())
+                        .to_string(),
                 });
             }
             if w.cands.len() == before {
