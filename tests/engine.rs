@@ -744,7 +744,10 @@ fn a_regex_finding_names_the_branch_that_matched() {
     let one = r"\bzz+y\b";
     let grouped = r"(?:kw1x|kw2y)";
     let flagged = r"(?i)flagone|flagtwo";
+    // Groups of the rule's own come before later branches' groups.
+    let captures = r"\bfo(o)+x\b|\b(ba)(r)z\b|\bzo(?P<q>o)?t\b|\bwal+y\b";
     let e = engine(vec![
+        rule("captures").regex(captures).build(),
         rule("many").regex(many).build(),
         rule("one").regex(one).build(),
         rule("grouped").regex(grouped).build(),
@@ -762,6 +765,10 @@ fn a_regex_finding_names_the_branch_that_matched() {
         ("a zzzy", &[("zzzy", one)]),
         ("kw2y", &[("kw2y", grouped)]),
         ("flagtwo", &[("flagtwo", flagged)]),
+        ("fooox", &[("fooox", r"\bfo(o)+x\b")]),
+        ("barz", &[("barz", r"\b(ba)(r)z\b")]),
+        ("wally", &[("wally", r"\bwal+y\b")]),
+        ("zoot", &[("zoot", r"\bzo(?P<q>o)?t\b")]),
     ];
     let mut failures = Vec::new();
     for (text, want) in rows {

@@ -135,28 +135,49 @@ fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
 }
 
 /// A rule's regex: as the rule file writes it, compiled, and in its ASCII form.
+///
+/// A pattern of several top-level alternatives is compiled with each wrapped in a capture
+/// group (`(a)|(b)`, see [`Branches`]), which matches exactly what the pattern does, so a
+/// finding can name the alternative that matched at the cost of one capture search on the
+/// matched spot.
 pub struct RuleRegex {
-    /// As the rule file writes it; findings name the regex so.
+    /// As the rule file writes it; a finding of a pattern of one branch names it so.
     pub pattern: Box<str>,
-    /// Compiled as written. For bundled sets that have an ASCII form it is compiled on first
-    /// use: only texts with non-ASCII letters, digits or spaces need it, and the bundled
+    /// What is compiled: the pattern, or its branches wrapped in groups.
+    source: Box<str>,
+    branches: Option<Branches>,
+    /// Compiled from `source`. For bundled sets that have an ASCII form it is compiled on
+    /// first use: only texts with non-ASCII letters, digits or spaces need it, and the bundled
     /// regexes are known to compile (tested); other sets compile it up front so an error is
     /// reported before any checking.
     full: OnceLock<Option<Regex>>,
     /// With ASCII `\w`, `\d`, `\s` and `\b` (see [`ascii_classes`]), for texts where that
     /// matches alike ([`ascii_classes_apply`]); `None`: the regex as written runs there too.
     ascii: Option<Regex>,
-    /// The top-level alternatives of `pattern` as written, when it has two or more (see
-    /// [`top_level_branches`]); a finding names the one that matched.
-    branches: Box<[Box<str>]>,
-    /// Each branch compiled, in its ASCII form (for texts where it applies) and as written,
-    /// on the first finding that needs it: naming a branch costs a search per branch on the
-    /// matched spot only, never on a clean text.
-    branch_ascii: OnceLock<Box<[Option<Regex>]>>,
-    branch_full: OnceLock<Box<[Option<Regex>]>>,
+}
+
+/// The top-level alternatives of a rule's regex and the capture group that wraps each.
+struct Branches {
+    /// Each alternative as written (trimmed), with its group's index.
+    list: Vec<(Box<str>, usize)>,
+    /// Groups of the wrapped regex, the whole match included: a compiled regex with another
+    /// count was built from the pattern as written (see [`build_rule_regex`]).
+    groups: usize,
 }
 
 impl RuleRegex {
+    /// The pattern as written, not yet split nor compiled: `build` does both, on every core,
+    /// beside building the automata.
+    fn new(pattern: &str) -> RuleRegex {
+        RuleRegex {
+            pattern: pattern.into(),
+            source: pattern.into(),
+            branches: None,
+            full: OnceLock::new(),
+            ascii: None,
+        }
+    }
+
     /// The regex to run: its ASCII form when the text allows it (`ascii_ok`, see
     /// [`ascii_classes_apply`]) and there is one, else the regex as written.
     pub fn for_text(&self, ascii_ok: bool) -> Option<&Regex> {
@@ -169,69 +190,70 @@ impl RuleRegex {
     /// The regex as written, compiled now if it was deferred.
     pub fn full(&self) -> Option<&Regex> {
         self.full
-            .get_or_init(|| build_regex(&self.pattern).ok())
+            .get_or_init(|| build_rule_regex(&self.source, &self.pattern).ok())
             .as_ref()
     }
 
-    fn new(pattern: &str) -> RuleRegex {
-        RuleRegex {
-            pattern: pattern.into(),
-            full: OnceLock::new(),
-            ascii: None,
-            branches: top_level_branches(pattern),
-            branch_ascii: OnceLock::new(),
-            branch_full: OnceLock::new(),
-        }
-    }
-
-    /// What a finding of this regex at `start..end` of `text` names as its term: the branch
-    /// that matched there, or the whole pattern when it has one branch. Under leftmost-first
-    /// matching the regex took the first branch that matches at `start`, so that branch,
-    /// searched on its own and anchored at `start`, ends at `end` too. `ascii_ok`: as for
-    /// [`RuleRegex::for_text`] (both forms match alike on such a text).
-    pub fn term_at(&self, text: &str, ascii_ok: bool, start: usize, end: usize) -> &str {
-        if self.branches.is_empty() {
+    /// What a finding of `re` (this rule's regex, as [`RuleRegex::for_text`] gave it) at
+    /// `start..end` of `text` names as its term: the top-level alternative that matched, or
+    /// the whole pattern when there is one.
+    pub fn term_at(&self, re: &Regex, text: &str, start: usize, end: usize) -> &str {
+        let Some(b) = &self.branches else {
+            return &self.pattern;
+        };
+        if re.group_info().group_len(regex_automata::PatternID::ZERO) != b.groups {
             return &self.pattern;
         }
-        let cell = if ascii_ok {
-            &self.branch_ascii
-        } else {
-            &self.branch_full
-        };
-        let compiled = cell.get_or_init(|| {
-            let build = |b: &str| {
-                let ascii = ascii_ok.then(|| ascii_classes(b)).flatten();
-                build_regex(ascii.as_deref().unwrap_or(b)).ok()
-            };
-            self.branches.iter().map(|b| build(b)).collect()
-        });
         let input = regex_automata::Input::new(text)
             .range(start..)
             .anchored(regex_automata::Anchored::Yes);
-        for (branch, re) in self.branches.iter().zip(compiled.iter()) {
-            if let Some(m) = re.as_ref().and_then(|re| re.search(&input)) {
-                // The first branch that matches here is the one the regex took.
-                return if m.end() == end {
-                    branch
-                } else {
-                    &self.pattern
-                };
-            }
+        let mut caps = re.create_captures();
+        re.search_captures(&input, &mut caps);
+        if caps.get_match().map(|m| m.end()) != Some(end) {
+            return &self.pattern;
         }
-        &self.pattern
+        b.list
+            .iter()
+            .find(|(_, group)| caps.get_group(*group).is_some())
+            .map_or(&self.pattern, |(text, _)| text)
     }
 }
 
-/// The top-level alternatives of a regex, as written (`a|b(c|d)` gives `a` and `b(c|d)`), or
-/// none when it has one. A pattern that sets flags at its top level (`(?i)a|b`) is not split:
-/// the flags would be lost on the branches after the first.
-fn top_level_branches(pattern: &str) -> Box<[Box<str>]> {
-    use regex_syntax::ast::Ast;
-    let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(pattern) else {
-        return Box::default();
-    };
+/// Build a rule's regex from `source` (its branches wrapped in groups), or, should that fail
+/// where the pattern as written does not (a size limit), from the pattern: findings then name
+/// the whole pattern. An error is the pattern's own, positions as the rule file writes them.
+fn build_rule_regex(source: &str, pattern: &str) -> Result<Regex, regex::Error> {
+    build_regex(source).or_else(|_| build_regex(pattern))
+}
+
+/// The ASCII form ([`ascii_classes`]) of a rule's regex, built as [`build_rule_regex`] does.
+fn build_rule_regex_ascii(source: &str, pattern: &str) -> Option<Regex> {
+    let build = |p: &str| ascii_classes(p).and_then(|a| build_regex(&a).ok());
+    build(source).or_else(|| build(pattern))
+}
+
+/// A pattern of two or more top-level alternatives with each wrapped in a capture group
+/// (`a|b(c)` -> `(a)|(b(c))`), and which group wraps which; `None` for a pattern of one
+/// alternative, or one that sets flags at its top level (`(?i)a|b`: the flags reach the later
+/// alternatives, which a group would cut off).
+fn split_branches(pattern: &str) -> Option<(String, Branches)> {
+    use regex_syntax::ast::{Ast, GroupKind};
+    fn captures(ast: &Ast) -> usize {
+        match ast {
+            Ast::Group(g) => {
+                usize::from(!matches!(g.kind, GroupKind::NonCapturing(_))) + captures(&g.ast)
+            }
+            Ast::Repetition(r) => captures(&r.ast),
+            Ast::Concat(c) => c.asts.iter().map(captures).sum(),
+            Ast::Alternation(a) => a.asts.iter().map(captures).sum(),
+            _ => 0,
+        }
+    }
+    let ast = regex_syntax::ast::parse::Parser::new()
+        .parse(pattern)
+        .ok()?;
     let Ast::Alternation(alt) = &ast else {
-        return Box::default();
+        return None;
     };
     let sets_flags = |a: &Ast| match a {
         Ast::Flags(_) => true,
@@ -239,16 +261,29 @@ fn top_level_branches(pattern: &str) -> Box<[Box<str>]> {
         _ => false,
     };
     if alt.asts.iter().any(sets_flags) {
-        return Box::default();
+        return None;
     }
-    alt.asts
-        .iter()
-        .map(|a| {
-            pattern[a.span().start.offset..a.span().end.offset]
-                .trim()
-                .into()
-        })
-        .collect()
+    let mut source = String::with_capacity(pattern.len() + 3 * alt.asts.len());
+    let mut list = Vec::with_capacity(alt.asts.len());
+    let mut group = 1;
+    for (k, a) in alt.asts.iter().enumerate() {
+        let text = &pattern[a.span().start.offset..a.span().end.offset];
+        if k > 0 {
+            source.push('|');
+        }
+        source.push('(');
+        source.push_str(text);
+        source.push(')');
+        list.push((text.trim().into(), group));
+        group += 1 + captures(a);
+    }
+    Some((
+        source,
+        Branches {
+            list,
+            groups: group,
+        },
+    ))
 }
 
 /// A rule, flattened, with what matching needs.
@@ -1133,11 +1168,13 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                 .par_iter()
                 .map(|(_, rule, bundled)| {
                     rule.regex.as_ref().map(|spec| {
-                        let ascii = ascii_classes(&spec.pattern).and_then(|p| build_regex(&p).ok());
+                        let split = split_branches(&spec.pattern);
+                        let source = split.as_ref().map_or(spec.pattern.as_str(), |(s, _)| s);
+                        let ascii = build_rule_regex_ascii(source, &spec.pattern);
                         // `None`: compiled on first use (see `CompiledRule::regex`).
-                        let full =
-                            (!bundled || ascii.is_none()).then(|| build_regex(&spec.pattern));
-                        (full, ascii)
+                        let full = (!bundled || ascii.is_none())
+                            .then(|| build_rule_regex(source, &spec.pattern));
+                        (full, ascii, split)
                     })
                 })
                 .collect::<Vec<_>>()
@@ -1154,13 +1191,17 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
     };
     let mut regex_errors = Vec::new();
     for (k, ((set, rule, _), compiled)) in all_rules.iter().zip(compiled_regexes).enumerate() {
-        let (Some(spec), Some((full, ascii))) = (&rule.regex, compiled) else {
+        let (Some(spec), Some((full, ascii, split))) = (&rule.regex, compiled) else {
             continue;
         };
         match full.transpose() {
             Ok(re) => {
                 if let Some(rr) = rules.as_mut().and_then(|(r, _, _)| r[k].regex.as_mut()) {
                     rr.ascii = ascii;
+                    if let Some((source, branches)) = split {
+                        rr.source = source.into();
+                        rr.branches = Some(branches);
+                    }
                     if let Some(re) = re {
                         let _ = rr.full.set(Some(re));
                     }

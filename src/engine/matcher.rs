@@ -505,9 +505,7 @@ impl Compiled {
                     kind: "regex",
                     start: m.start(),
                     end: m.end(),
-                    term: rr
-                        .term_at(&norm.text, ascii_ok, m.start(), m.end())
-                        .to_string(),
+                    term: rr.term_at(re, &norm.text, m.start(), m.end()).to_string(),
                 });
             }
             if w.cands.len() == before {
