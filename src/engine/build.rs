@@ -373,12 +373,59 @@ impl FastPath {
 /// come from the same patterns and match kind, so they report the same matches in the same
 /// order (tested), and findings do not depend on which one served.
 pub struct SharedAutomaton {
-    nfa: AhoCorasick,
+    nfa: Shared,
     /// `None` inside: the DFA could not be built (too big), and the NFA serves throughout.
-    dfa: Arc<OnceLock<Option<AhoCorasick>>>,
+    dfa: Arc<OnceLock<Option<Shared>>>,
     patterns: Arc<Vec<String>>,
+    /// The longest pattern's length less one, for [`super::scan::overlapping`].
+    overlap: usize,
     /// Bytes the NFA has scanned, until the DFA is asked for.
     scanned: AtomicUsize,
+}
+
+/// One automaton of the shared patterns, of whichever kind. They are held as themselves,
+/// not behind `AhoCorasick`, because the scan steps them itself ([`super::scan`]).
+enum Shared {
+    Dfa(aho_corasick::dfa::DFA),
+    Contiguous(aho_corasick::nfa::contiguous::NFA),
+    /// When a contiguous NFA cannot hold the patterns.
+    Noncontiguous(aho_corasick::nfa::noncontiguous::NFA),
+}
+
+impl Shared {
+    /// No prefilter: the scan steps the automaton byte by byte and would not use one.
+    fn nfa(patterns: &[String]) -> Result<Shared, aho_corasick::BuildError> {
+        aho_corasick::nfa::contiguous::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(patterns)
+            .map(Shared::Contiguous)
+            .or_else(|_| {
+                aho_corasick::nfa::noncontiguous::Builder::new()
+                    .match_kind(MatchKind::Standard)
+                    .prefilter(false)
+                    .build(patterns)
+                    .map(Shared::Noncontiguous)
+            })
+    }
+
+    /// `None`: too big for a DFA; the NFA serves.
+    fn dfa(patterns: &[String]) -> Option<Shared> {
+        aho_corasick::dfa::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(patterns)
+            .ok()
+            .map(Shared::Dfa)
+    }
+
+    fn kind(&self) -> AhoCorasickKind {
+        match self {
+            Shared::Dfa(_) => AhoCorasickKind::DFA,
+            Shared::Contiguous(_) => AhoCorasickKind::ContiguousNFA,
+            Shared::Noncontiguous(_) => AhoCorasickKind::NoncontiguousNFA,
+        }
+    }
 }
 
 /// Text the NFA scans before the DFA is built. A check of a comment or a few pages never pays
@@ -388,8 +435,13 @@ pub const DFA_AFTER_BYTES: usize = 256 << 10;
 
 impl SharedAutomaton {
     fn new(patterns: Vec<String>) -> Result<SharedAutomaton, aho_corasick::BuildError> {
-        let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
-        let nfa = build_automaton_as(&refs, AhoCorasickKind::ContiguousNFA)?;
+        let nfa = Shared::nfa(&patterns)?;
+        let overlap = patterns
+            .iter()
+            .map(String::len)
+            .max()
+            .unwrap_or(0)
+            .saturating_sub(1);
         // Beyond the DFA's pattern limit (see `build_automaton`) there is only the NFA.
         let dfa = if patterns.len() <= DFA_MAX_PATTERNS {
             OnceLock::new()
@@ -400,13 +452,30 @@ impl SharedAutomaton {
             nfa,
             dfa: Arc::new(dfa),
             patterns: Arc::new(patterns),
+            overlap,
             scanned: AtomicUsize::new(0),
         })
     }
 
+    /// Every match in `text`, overlapping ones included, as `(pattern, start, end)`, in the
+    /// order of `AhoCorasick::find_overlapping_iter`. `late` is scratch space.
+    pub fn overlapping(
+        &self,
+        text: &str,
+        late: &mut Vec<(u32, usize, usize)>,
+        f: impl FnMut(usize, usize, usize),
+    ) {
+        let (hay, overlap) = (text.as_bytes(), self.overlap);
+        match self.for_text(text.len()) {
+            Shared::Dfa(a) => super::scan::overlapping(a, hay, overlap, late, f),
+            Shared::Contiguous(a) => super::scan::overlapping(a, hay, overlap, late, f),
+            Shared::Noncontiguous(a) => super::scan::overlapping(a, hay, overlap, late, f),
+        }
+    }
+
     /// The automaton to search `len` bytes with: the DFA if it is built, else the NFA (and
     /// the DFA's build is started once enough text has come).
-    pub fn for_text(&self, len: usize) -> &AhoCorasick {
+    fn for_text(&self, len: usize) -> &Shared {
         if let Some(dfa) = self.dfa.get() {
             return dfa.as_ref().unwrap_or(&self.nfa);
         }
@@ -417,7 +486,7 @@ impl SharedAutomaton {
             let _ = std::thread::Builder::new()
                 .name("threadlint-dfa".into())
                 .spawn(move || {
-                    slot.get_or_init(|| build_dfa(&patterns));
+                    slot.get_or_init(|| Shared::dfa(&patterns));
                 });
         }
         &self.nfa
@@ -426,7 +495,7 @@ impl SharedAutomaton {
     /// Build the DFA now (or wait for the build under way): for a long-running service,
     /// which should not search its first requests with the NFA.
     pub fn build_dfa_now(&self) {
-        self.dfa.get_or_init(|| build_dfa(&self.patterns));
+        self.dfa.get_or_init(|| Shared::dfa(&self.patterns));
     }
 
     /// Search with the DFA from now on (`true`), or with the NFA throughout.
@@ -445,13 +514,6 @@ impl SharedAutomaton {
             _ => self.nfa.kind(),
         }
     }
-}
-
-/// `None`: too big for a DFA; the NFA serves.
-fn build_dfa(patterns: &[String]) -> Option<AhoCorasick> {
-    automaton_builder(Some(AhoCorasickKind::DFA))
-        .build(patterns)
-        .ok()
 }
 
 /// A pattern as spelled: each letter written as many times as its run says.

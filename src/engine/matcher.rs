@@ -26,6 +26,8 @@ pub struct Scratch {
     fast_hits: Vec<(u32, Hit)>,
     /// Profiles that take their full pass for the current text, on the fast path.
     full: Vec<bool>,
+    /// The shared scan's second walk's matches, until the first walk's are out.
+    late: Vec<(u32, usize, usize)>,
     work: Work,
 }
 
@@ -351,15 +353,15 @@ impl Compiled {
         let Some(ac) = &fast.ac else {
             return;
         };
-        let text = s.shared.text.as_str();
-        for m in ac.for_text(text.len()).find_overlapping_iter(text) {
-            for t in fast.targets_of(m.pattern().as_usize()) {
+        let (full, fast_hits) = (&mut s.full, &mut s.fast_hits);
+        ac.overlapping(&s.shared.text, &mut s.late, |pattern, start, end| {
+            for t in fast.targets_of(pattern) {
                 let pm = &self.profiles[t.profile as usize];
                 if pm.scope & bit == 0 {
                     continue;
                 }
                 let Some(p) = t.pattern else {
-                    s.full[t.profile as usize] = true;
+                    full[t.profile as usize] = true;
                     continue;
                 };
                 for (u, use_) in pm.patterns[p as usize].uses.iter().enumerate() {
@@ -368,19 +370,19 @@ impl Compiled {
                     if pm.profile.repeats && use_.kind == UseKind::RegexLiteral {
                         continue;
                     }
-                    s.fast_hits.push((
+                    fast_hits.push((
                         t.profile,
                         Hit {
                             pattern: p,
                             use_idx: u as u32,
-                            start: m.start(),
-                            end: m.end(),
+                            start,
+                            end,
                             wild: false,
                         },
                     ));
                 }
             }
-        }
+        });
     }
 
     /// Confirm or reject profile `pi`'s hits (in `w.hits`) in `norm`, its normalised text.

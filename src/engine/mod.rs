@@ -6,6 +6,7 @@
 
 mod build;
 mod matcher;
+mod scan;
 
 pub use build::{
     ascii_classes, ascii_classes_apply, regex_literal, regex_triggers, DFA_AFTER_BYTES,
