@@ -232,6 +232,14 @@ fn build_rule_regex_ascii(source: &str, pattern: &str) -> Option<Regex> {
     build(source).or_else(|| build(pattern))
 }
 
+/// The top-level alternatives of a regex as its findings name them (`a|b` -> `a`, `b`), or
+/// none when findings name the whole pattern (one alternative, or flags set at the top level).
+pub fn regex_alternatives(pattern: &str) -> Vec<String> {
+    split_branches(pattern).map_or_else(Vec::new, |(_, b)| {
+        b.list.into_iter().map(|(text, _)| text.into()).collect()
+    })
+}
+
 /// A pattern of two or more top-level alternatives with each wrapped in a capture group
 /// (`a|b(c)` -> `(a)|(b(c))`), and which group wraps which; `None` for a pattern of one
 /// alternative, or one that sets flags at its top level (`(?i)a|b`: the flags reach the later

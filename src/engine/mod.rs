@@ -9,8 +9,8 @@ mod matcher;
 mod scan;
 
 pub use build::{
-    ascii_classes, ascii_classes_apply, regex_literal, regex_triggers, DFA_AFTER_BYTES,
-    MIN_TRIGGER_LEN, REGEX_SIZE_LIMIT,
+    ascii_classes, ascii_classes_apply, regex_alternatives, regex_literal, regex_triggers,
+    DFA_AFTER_BYTES, MIN_TRIGGER_LEN, REGEX_SIZE_LIMIT,
 };
 pub use matcher::Verdict;
 

@@ -29,7 +29,8 @@ pub struct StatsReport {
     pub rules: Vec<RuleStats>,
     /// Full ids of rules with no finding at all.
     pub never_fired: Vec<String>,
-    /// Per rule that did fire, its `terms` entries that never matched.
+    /// Per rule that did fire, its `terms` entries and the top-level alternatives of its regex
+    /// that never matched.
     pub terms_never_fired: Vec<UnfiredTerms>,
 }
 
@@ -239,12 +240,21 @@ impl<'a> Stats<'a> {
                     continue;
                 };
                 let fired: BTreeSet<String> = acc.terms.keys().map(|t| term_key(t)).collect();
-                let unfired: Vec<String> = rule
+                let mut unfired: Vec<String> = rule
                     .terms
                     .iter()
                     .filter(|t| !fired.contains(&term_key(&t.text)))
                     .map(term_label)
                     .collect();
+                // A regex finding names the alternative that matched, as written.
+                if let Some(re) = &rule.regex {
+                    let alternatives = crate::engine::regex_alternatives(&re.pattern);
+                    unfired.extend(
+                        alternatives
+                            .into_iter()
+                            .filter(|a| !acc.terms.contains_key(a)),
+                    );
+                }
                 if !unfired.is_empty() {
                     terms_never_fired.push(UnfiredTerms {
                         rule: rule.full_id.clone(),
@@ -405,7 +415,11 @@ pub fn write_text(out: &mut dyn Write, r: &StatsReport) -> std::io::Result<()> {
                 0 => String::new(),
                 n => format!(" (+{n} more)"),
             };
-            writeln!(out, "  {}: {}{more}", t.rule, t.terms[..shown].join(", "))?;
+            let terms: Vec<String> = t.terms[..shown]
+                .iter()
+                .map(|term| super::one_line(term, 40))
+                .collect();
+            writeln!(out, "  {}: {}{more}", t.rule, terms.join(", "))?;
         }
     }
     Ok(())
@@ -510,6 +524,37 @@ mod tests {
             [UnfiredTerms {
                 rule: "t/a".into(),
                 terms: vec!["dolt".into()]
+            }]
+        );
+    }
+
+    /// A regex's top-level alternatives are listed like terms when no finding named them.
+    #[test]
+    fn regex_alternatives_that_never_matched_are_listed() {
+        let mut sets = vec![set(&[("t/r", Insult, Low, &[])])];
+        sets[0].rules[0].regex = Some(crate::rules::RegexSpec {
+            pattern: r"\bfoo\b|\bba(r|z)\b|\bqux\b".into(),
+            line: 1,
+            column: 1,
+        });
+        let mut f = finding("t/r", Insult, Low, 0, 0, "foo");
+        f.term = r"\bfoo\b".into();
+        let mut s = Stats::new(&sets);
+        s.add(
+            &Unit {
+                path: "x.txt".into(),
+                thread: thread("foo", 1),
+                record_lines: None,
+                article_line: None,
+            },
+            &[f],
+        );
+        let r = s.finish();
+        assert_eq!(
+            r.terms_never_fired,
+            [UnfiredTerms {
+                rule: "t/r".into(),
+                terms: vec![r"\bba(r|z)\b".into(), r"\bqux\b".into()]
             }]
         );
     }
