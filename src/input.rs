@@ -41,17 +41,52 @@ pub fn read_path(path: &Path) -> std::io::Result<Decoded> {
     Ok(decode(bytes))
 }
 
-/// File extensions a directory walk takes as inputs: page text and JSON Lines. Other files
-/// in an input directory (gold YAML, notes, images) are not comment threads.
-pub const INPUT_EXTENSIONS: &[&str] = &["txt", "text", "jsonl", "ndjson"];
+/// The files a directory walk takes as inputs, by extension. Other files in an input
+/// directory (gold YAML, notes, images) are not comment threads.
+pub struct Inputs {
+    /// What they are, for the error on a directory without any.
+    pub what: &'static str,
+    pub extensions: &'static [&'static str],
+}
 
-/// Files under `dir` whose extension `accept` takes, recursively, in sorted order (by file
+/// Page text and JSON Lines: what `check`, `stats` and `diff` read.
+pub const THREADS: Inputs = Inputs {
+    what: "input files",
+    extensions: &["txt", "text", "jsonl", "ndjson"],
+};
+
+/// Page text: what `segment` reads.
+pub const PAGES: Inputs = Inputs {
+    what: "page text files",
+    extensions: &["txt", "text"],
+};
+
+/// Files under `dir` with one of `inputs`' extensions, recursively, in sorted order (by file
 /// name at each level), so outputs do not depend on the file system's order. Hidden files and
 /// directories (`.git`, editor backups) are not inputs. An entry that cannot be read is passed
-/// to `error` with its path, and the walk goes on.
+/// to `error` with its path, and the walk goes on. A directory with no such file is passed to
+/// `error` too: a gate pointed at a mistyped or empty directory must not pass.
 pub fn walk(
     dir: &Path,
-    accept: &dyn Fn(&str) -> bool,
+    inputs: &Inputs,
+    out: &mut Vec<PathBuf>,
+    error: &mut dyn FnMut(&Path, std::io::Error),
+) {
+    let before = out.len();
+    walk_into(dir, inputs.extensions, out, error);
+    if out.len() == before {
+        let exts: Vec<String> = inputs.extensions.iter().map(|e| format!(".{e}")).collect();
+        let message = format!("no {} ({}) in it", inputs.what, exts.join(", "));
+        error(
+            dir,
+            std::io::Error::new(std::io::ErrorKind::NotFound, message),
+        );
+    }
+}
+
+fn walk_into(
+    dir: &Path,
+    extensions: &[&str],
     out: &mut Vec<PathBuf>,
     error: &mut dyn FnMut(&Path, std::io::Error),
 ) {
@@ -67,10 +102,10 @@ pub fn walk(
         }
         let path = entry.path();
         match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, accept, out, error),
+            Ok(t) if t.is_dir() => walk_into(&path, extensions, out, error),
             Ok(_) => {
                 let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-                if accept(ext) {
+                if extensions.contains(&ext) {
                     out.push(path);
                 }
             }
@@ -101,8 +136,7 @@ mod tests {
         }
         let mut out = Vec::new();
         let mut errors = Vec::new();
-        let accept = |e: &str| INPUT_EXTENSIONS.contains(&e);
-        walk(&dir, &accept, &mut out, &mut |p, _| {
+        walk(&dir, &THREADS, &mut out, &mut |p, _| {
             errors.push(p.to_path_buf())
         });
         let names: Vec<_> = out.iter().map(|p| p.strip_prefix(&dir).unwrap()).collect();
@@ -112,10 +146,20 @@ mod tests {
             .collect();
         assert_eq!(names, want);
         assert!(errors.is_empty());
-        walk(&dir.join("missing"), &accept, &mut out, &mut |p, _| {
+        // A missing directory: the read error, then nothing found in it.
+        walk(&dir.join("missing"), &THREADS, &mut out, &mut |p, _| {
             errors.push(p.to_path_buf())
         });
-        assert_eq!(errors, vec![dir.join("missing")]);
+        assert_eq!(errors, vec![dir.join("missing"), dir.join("missing")]);
+        // A directory of other files only.
+        errors.clear();
+        let mut message = String::new();
+        walk(&dir.join("a"), &PAGES, &mut out, &mut |p, e| {
+            errors.push(p.to_path_buf());
+            message = e.to_string();
+        });
+        assert_eq!(errors, vec![dir.join("a")]);
+        assert_eq!(message, "no page text files (.txt, .text) in it");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -701,17 +701,7 @@ fn expand(args: &Args, ctx: &mut Ctx) -> Vec<Source> {
             continue;
         }
         match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => {
-                let before = out.len();
-                walk(path, args.input, ctx, &mut out);
-                if out.len() == before {
-                    // A gate that passes on a mistyped or empty directory would pass anything.
-                    ctx.error(format!(
-                        "{display}: no input files ({}) in it",
-                        extensions_list()
-                    ));
-                }
-            }
+            Ok(m) if m.is_dir() => walk(path, args.input, ctx, &mut out),
             Ok(_) => out.push(Source {
                 display,
                 path: path.clone(),
@@ -723,17 +713,14 @@ fn expand(args: &Args, ctx: &mut Ctx) -> Vec<Source> {
     out
 }
 
-fn extensions_list() -> String {
-    let exts = threadlint::input::INPUT_EXTENSIONS.iter();
-    exts.map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
-}
-
 fn walk(dir: &Path, forced: Option<InputKind>, ctx: &mut Ctx, out: &mut Vec<Source>) {
-    let accept = |ext: &str| threadlint::input::INPUT_EXTENSIONS.contains(&ext);
     let mut files = Vec::new();
-    threadlint::input::walk(dir, &accept, &mut files, &mut |path, e| {
-        ctx.error(format!("{}: {e}", path.display()))
-    });
+    threadlint::input::walk(
+        dir,
+        &threadlint::input::THREADS,
+        &mut files,
+        &mut |path, e| ctx.error(format!("{}: {e}", path.display())),
+    );
     out.extend(files.into_iter().map(|path| Source {
         display: path.display().to_string(),
         kind: kind_of(&path, forced),

@@ -54,19 +54,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut files = Vec::new();
     for path in &args.files {
         if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-            let accept = |ext: &str| matches!(ext, "txt" | "text");
-            let before = files.len();
-            threadlint::input::walk(path, &accept, &mut files, &mut |p, err| {
-                eprintln!("threadlint: error: cannot read {}: {err}", p.display());
+            threadlint::input::walk(path, &threadlint::input::PAGES, &mut files, &mut |p, e| {
+                eprintln!("threadlint: error: {}: {e}", p.display());
                 failed = true;
             });
-            if files.len() == before {
-                eprintln!(
-                    "threadlint: error: {}: no page text files (.txt, .text) in it",
-                    path.display()
-                );
-                failed = true;
-            }
         } else {
             files.push(path.clone());
         }

@@ -47,17 +47,12 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         }
         let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
         if meta.is_dir() {
-            let before = files.len();
             let mut failed = None;
-            let accept = |ext: &str| crate::input::INPUT_EXTENSIONS.contains(&ext);
-            crate::input::walk(p, &accept, &mut files, &mut |path, e| {
-                failed.get_or_insert_with(|| format!("cannot read {}: {e}", path.display()));
+            crate::input::walk(p, &crate::input::THREADS, &mut files, &mut |path, e| {
+                failed.get_or_insert_with(|| format!("{}: {e}", path.display()));
             });
             if let Some(message) = failed {
                 anyhow::bail!(message);
-            }
-            if files.len() == before {
-                anyhow::bail!("{}: no input files in it", p.display());
             }
         } else {
             files.push(p.clone());
