@@ -143,10 +143,9 @@ fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
 pub struct RuleRegex {
     /// As the rule file writes it; a finding of a pattern of one branch names it so.
     pub pattern: Box<str>,
-    /// What is compiled: the pattern, or its branches wrapped in groups.
-    source: Box<str>,
+    /// Set by `compile` when the pattern has two or more top-level alternatives.
     branches: Option<Branches>,
-    /// Compiled from `source`. For bundled sets that have an ASCII form it is compiled on
+    /// Compiled from the branches' `source`, or the pattern. For bundled sets that have an ASCII form it is compiled on
     /// first use: only texts with non-ASCII letters, digits or spaces need it, and the bundled
     /// regexes are known to compile (tested); other sets compile it up front so an error is
     /// reported before any checking.
@@ -158,6 +157,8 @@ pub struct RuleRegex {
 
 /// The top-level alternatives of a rule's regex and the capture group that wraps each.
 struct Branches {
+    /// The pattern with each alternative wrapped in a group: what is compiled.
+    source: Box<str>,
     /// Each alternative as written (trimmed), with its group's index.
     list: Vec<(Box<str>, usize)>,
     /// Groups of the wrapped regex, the whole match included: a compiled regex with another
@@ -166,12 +167,11 @@ struct Branches {
 }
 
 impl RuleRegex {
-    /// The pattern as written, not yet split nor compiled: `build` does both, on every core,
-    /// beside building the automata.
+    /// The pattern as written, not yet split nor compiled: `compile` does both, on every
+    /// core, beside building the automata.
     fn new(pattern: &str) -> RuleRegex {
         RuleRegex {
             pattern: pattern.into(),
-            source: pattern.into(),
             branches: None,
             full: OnceLock::new(),
             ascii: None,
@@ -190,7 +190,7 @@ impl RuleRegex {
     /// The regex as written, compiled now if it was deferred.
     pub fn full(&self) -> Option<&Regex> {
         self.full
-            .get_or_init(|| build_rule_regex(&self.source, &self.pattern).ok())
+            .get_or_init(|| build_rule_regex(self.branches.as_ref(), &self.pattern).ok())
             .as_ref()
     }
 
@@ -219,23 +219,28 @@ impl RuleRegex {
     }
 }
 
-/// Build a rule's regex from `source` (its branches wrapped in groups), or, should that fail
-/// where the pattern as written does not (a size limit), from the pattern: findings then name
-/// the whole pattern. An error is the pattern's own, positions as the rule file writes them.
-fn build_rule_regex(source: &str, pattern: &str) -> Result<Regex, regex::Error> {
-    build_regex(source).or_else(|_| build_regex(pattern))
+/// Build a rule's regex from its branches wrapped in groups, or, should that fail where the
+/// pattern as written does not (a size limit), from the pattern: findings then name the whole
+/// pattern. An error is the pattern's own, positions as the rule file writes them.
+fn build_rule_regex(branches: Option<&Branches>, pattern: &str) -> Result<Regex, regex::Error> {
+    match branches.map(|b| build_regex(&b.source)) {
+        Some(Ok(re)) => Ok(re),
+        _ => build_regex(pattern),
+    }
 }
 
 /// The ASCII form ([`ascii_classes`]) of a rule's regex, built as [`build_rule_regex`] does.
-fn build_rule_regex_ascii(source: &str, pattern: &str) -> Option<Regex> {
+fn build_rule_regex_ascii(branches: Option<&Branches>, pattern: &str) -> Option<Regex> {
     let build = |p: &str| ascii_classes(p).and_then(|a| build_regex(&a).ok());
-    build(source).or_else(|| build(pattern))
+    branches
+        .and_then(|b| build(&b.source))
+        .or_else(|| build(pattern))
 }
 
 /// The top-level alternatives of a regex as its findings name them (`a|b` -> `a`, `b`), or
 /// none when findings name the whole pattern (one alternative, or flags set at the top level).
 pub fn regex_alternatives(pattern: &str) -> Vec<String> {
-    split_branches(pattern).map_or_else(Vec::new, |(_, b)| {
+    split_branches(pattern).map_or_else(Vec::new, |b| {
         b.list.into_iter().map(|(text, _)| text.into()).collect()
     })
 }
@@ -244,7 +249,7 @@ pub fn regex_alternatives(pattern: &str) -> Vec<String> {
 /// (`a|b(c)` -> `(a)|(b(c))`), and which group wraps which; `None` for a pattern of one
 /// alternative, or one that sets flags at its top level (`(?i)a|b`: the flags reach the later
 /// alternatives, which a group would cut off).
-fn split_branches(pattern: &str) -> Option<(String, Branches)> {
+fn split_branches(pattern: &str) -> Option<Branches> {
     use regex_syntax::ast::{Ast, GroupKind};
     fn captures(ast: &Ast) -> usize {
         match ast {
@@ -285,13 +290,11 @@ fn split_branches(pattern: &str) -> Option<(String, Branches)> {
         list.push((text.trim().into(), group));
         group += 1 + captures(a);
     }
-    Some((
-        source,
-        Branches {
-            list,
-            groups: group,
-        },
-    ))
+    Some(Branches {
+        source: source.into(),
+        list,
+        groups: group,
+    })
 }
 
 /// A rule, flattened, with what matching needs.
@@ -1238,13 +1241,12 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
                 .par_iter()
                 .map(|(_, rule, bundled)| {
                     rule.regex.as_ref().map(|spec| {
-                        let split = split_branches(&spec.pattern);
-                        let source = split.as_ref().map_or(spec.pattern.as_str(), |(s, _)| s);
-                        let ascii = build_rule_regex_ascii(source, &spec.pattern);
+                        let branches = split_branches(&spec.pattern);
+                        let ascii = build_rule_regex_ascii(branches.as_ref(), &spec.pattern);
                         // `None`: compiled on first use (see `CompiledRule::regex`).
                         let full = (!bundled || ascii.is_none())
-                            .then(|| build_rule_regex(source, &spec.pattern));
-                        (full, ascii, split)
+                            .then(|| build_rule_regex(branches.as_ref(), &spec.pattern));
+                        (full, ascii, branches)
                     })
                 })
                 .collect::<Vec<_>>()
@@ -1261,17 +1263,14 @@ pub fn compile(sets: &[RuleSet]) -> Result<Compiled, Vec<BuildError>> {
     };
     let mut regex_errors = Vec::new();
     for (k, ((set, rule, _), compiled)) in all_rules.iter().zip(compiled_regexes).enumerate() {
-        let (Some(spec), Some((full, ascii, split))) = (&rule.regex, compiled) else {
+        let (Some(spec), Some((full, ascii, branches))) = (&rule.regex, compiled) else {
             continue;
         };
         match full.transpose() {
             Ok(re) => {
                 if let Some(rr) = rules.as_mut().and_then(|(r, _, _)| r[k].regex.as_mut()) {
                     rr.ascii = ascii;
-                    if let Some((source, branches)) = split {
-                        rr.source = source.into();
-                        rr.branches = Some(branches);
-                    }
+                    rr.branches = branches;
                     if let Some(re) = re {
                         let _ = rr.full.set(Some(re));
                     }
