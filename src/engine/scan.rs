@@ -93,28 +93,7 @@ pub fn overlapping<A: Automaton>(
 mod tests {
     use super::*;
     use aho_corasick::{dfa, nfa, AhoCorasick, AhoCorasickKind, MatchKind};
-
-    /// Deterministic pseudo-random numbers (SplitMix64), so a failure reproduces.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
-
-    fn word(rng: &mut Rng, alphabet: &[u8], max: usize) -> Vec<u8> {
-        let len = 1 + rng.below(max);
-        (0..len)
-            .map(|_| alphabet[rng.below(alphabet.len())])
-            .collect()
-    }
+    use proptest::prelude::*;
 
     fn scan<A: Automaton>(a: &A, hay: &[u8], overlap: usize) -> Vec<(usize, usize, usize)> {
         let (mut out, mut late) = (Vec::new(), Vec::new());
@@ -122,51 +101,41 @@ mod tests {
         out
     }
 
-    /// On random pattern sets and texts of every length around the split threshold, with
-    /// matches crossing the halfway point, each automaton kind reports exactly the crate's
-    /// overlapping matches in the crate's order.
-    #[test]
-    fn two_walks_report_what_the_crate_reports_in_its_order() {
-        let mut rng = Rng(7);
-        let alphabet = b"ab c";
-        for round in 0..300 {
-            let count = 1 + rng.below(12);
-            let mut patterns: Vec<Vec<u8>> =
-                (0..count).map(|_| word(&mut rng, alphabet, 9)).collect();
-            if round % 50 == 0 {
-                // A long pattern makes a wide overlap and sends short texts to one walk.
-                patterns.push(word(&mut rng, alphabet, 60));
-            }
-            let overlap = patterns.iter().map(Vec::len).max().unwrap() - 1;
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+        /// On random pattern sets (a small alphabet, so matches overlap and cross the split)
+        /// and texts of every length around the split threshold, each automaton kind reports
+        /// exactly the crate's overlapping matches in the crate's order. A long pattern now and
+        /// then makes a wide overlap and sends short texts to one walk.
+        #[test]
+        fn two_walks_report_what_the_crate_reports_in_its_order(
+            mut patterns in proptest::collection::vec("[ab c]{1,9}", 1..12),
+            long in proptest::option::weighted(0.2, "[ab c]{10,60}"),
+            hay in "[ab c]{0,400}",
+        ) {
+            patterns.extend(long);
+            let overlap = patterns.iter().map(String::len).max().unwrap() - 1;
             let reference = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
                 .kind(Some(AhoCorasickKind::NoncontiguousNFA))
                 .build(&patterns)
                 .unwrap();
-            let d = dfa::Builder::new().build(&patterns).unwrap();
-            let c = nfa::contiguous::Builder::new().build(&patterns).unwrap();
-            let n = nfa::noncontiguous::Builder::new().build(&patterns).unwrap();
-            let len = rng.below(400);
-            let hay: Vec<u8> = (0..len).map(|_| alphabet[rng.below(4)]).collect();
             let want: Vec<(usize, usize, usize)> = reference
                 .find_overlapping_iter(&hay)
                 .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
                 .collect();
-            assert_eq!(scan(&d, &hay, overlap), want, "dfa, round {round}");
-            assert_eq!(
-                scan(&c, &hay, overlap),
-                want,
-                "contiguous nfa, round {round}"
-            );
-            assert_eq!(
-                scan(&n, &hay, overlap),
-                want,
-                "noncontiguous nfa, round {round}"
-            );
+            let hay = hay.as_bytes();
+            let d = dfa::Builder::new().build(&patterns).unwrap();
+            prop_assert_eq!(&scan(&d, hay, overlap), &want, "dfa");
+            let c = nfa::contiguous::Builder::new().build(&patterns).unwrap();
+            prop_assert_eq!(&scan(&c, hay, overlap), &want, "contiguous nfa");
+            let n = nfa::noncontiguous::Builder::new().build(&patterns).unwrap();
+            prop_assert_eq!(&scan(&n, hay, overlap), &want, "noncontiguous nfa");
         }
     }
 
-    /// A match that straddles the halfway point is found once, by the second walk.
+    /// A match that straddles the split point is found once, by the second walk.
     #[test]
     fn a_match_across_the_middle_is_reported_once() {
         let patterns = ["middle"];
