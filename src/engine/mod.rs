@@ -6,7 +6,7 @@
 
 mod build;
 mod matcher;
-mod scan;
+pub mod scan;
 
 pub use build::{
     ascii_classes, ascii_classes_apply, regex_alternatives, regex_literal, regex_triggers,
