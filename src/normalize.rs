@@ -1162,39 +1162,36 @@ impl SharedForm {
         out.ends.clear();
         out.runs.clear();
         out.edits.clear();
-        // The text is copied and lower-cased in one pass, eight bytes at a time, into the
-        // buffer of `out.text` (a copy followed by `make_ascii_lowercase` went over it twice,
-        // the second time a byte at a time).
-        let mut buf = std::mem::take(&mut out.text).into_bytes();
-        buf.reserve(text.len());
+        // Copied, then lower-cased in place: both passes run whole vectors, and the text is
+        // a `String` from the start (building bytes and converting them at the end checked
+        // the UTF-8 of every comment once more).
+        let lower = self.casefold;
+        out.text.reserve(text.len());
         let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            i += copy_ascii_prefix(&bytes[i..], self.casefold, &mut buf);
-            let Some(c) = text[i..].chars().next() else {
-                break;
-            };
+        // Most comments are ASCII throughout: one check, one copy.
+        let mut i = if text.is_ascii() {
+            text.len()
+        } else {
+            ascii_prefix_len(bytes)
+        };
+        push_folded(&mut out.text, &text[..i], lower);
+        while let Some(c) = text[i..].chars().next() {
             let Some((_, m)) = self.chars.iter().find(|(k, _)| *k == c) else {
-                buf.clear();
-                out.text = String::from_utf8(buf).unwrap_or_default();
+                out.text.clear();
                 return false;
             };
-            let norm = buf.len();
-            buf.extend_from_slice(m.as_bytes());
-            if self.casefold {
-                buf[norm..].make_ascii_lowercase();
-            }
+            let (norm, norm_end) = push_folded(&mut out.text, m, lower);
             out.edits.push(Edit {
                 norm,
-                norm_end: buf.len(),
+                norm_end,
                 orig: i,
                 orig_end: i + c.len_utf8(),
             });
             i += c.len_utf8();
+            let n = ascii_prefix_len(&bytes[i..]);
+            push_folded(&mut out.text, &text[i..i + n], lower);
+            i += n;
         }
-        // ASCII bytes and whole replacement strings: always UTF-8. A bug here must not pass
-        // for an empty text, which would silently find nothing.
-        out.text = String::from_utf8(buf).expect("the shared form is ASCII and whole characters");
         let bytes = out.text.as_bytes();
         // The prefilter's cost is mostly fixed (a window of whole vectors); on a name or a
         // one-line comment the exact scan alone is cheaper.
@@ -1369,6 +1366,16 @@ fn might_trigger(bytes: &[u8]) -> bool {
     false
 }
 
+/// Append `piece` to `buf`, its ASCII letters lower-cased when `lower`; returns where it went.
+fn push_folded(buf: &mut String, piece: &str, lower: bool) -> (usize, usize) {
+    let at = buf.len();
+    buf.push_str(piece);
+    if lower {
+        buf[at..].make_ascii_lowercase();
+    }
+    (at, buf.len())
+}
+
 /// Length of the ASCII prefix of `bytes`, eight bytes at a time.
 fn ascii_prefix_len(bytes: &[u8]) -> usize {
     let mut i = 0;
@@ -1387,43 +1394,6 @@ fn ascii_prefix_len(bytes: &[u8]) -> usize {
     i
 }
 
-/// Append the ASCII prefix of `bytes` to `out`, lower-cased when `lower`, eight bytes at a
-/// time; returns its length.
-fn copy_ascii_prefix(bytes: &[u8], lower: bool, out: &mut Vec<u8>) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        if w & HIGH != 0 {
-            break;
-        }
-        let w = if lower { ascii_lowercase_word(w) } else { w };
-        out.extend_from_slice(&w.to_le_bytes());
-        i += 8;
-    }
-    while let Some(&b) = bytes.get(i).filter(|b| b.is_ascii()) {
-        out.push(if lower { b.to_ascii_lowercase() } else { b });
-        i += 1;
-    }
-    i
-}
-
-/// `u8::to_ascii_lowercase` on each byte of `w`, whose bytes are all ASCII. Adding
-/// `0x80 - b'A'` to a byte sets its high bit iff it is at least `A`, adding `0x80 - b'Z' - 1`
-/// iff it is above `Z`; no sum carries into the next byte, as every byte is below 0x80.
-#[inline]
-fn ascii_lowercase_word(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let at_least_a = w + ONES * u64::from(0x80 - b'A');
-    let above_z = w + ONES * u64::from(0x80 - b'Z' - 1);
-    let upper = at_least_a & !above_z & HIGH;
-    // 0x80 >> 2 is 0x20, the case bit.
-    w | (upper >> 2)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1439,43 +1409,15 @@ mod tests {
         assert!(!p.set_step("nope"));
     }
 
+    /// `prepare` copies ASCII runs up to the first non-ASCII byte, whatever its position in a
+    /// word of eight.
     #[test]
-    fn word_lowercase_agrees_with_each_byte() {
-        // Every ASCII byte in every lane, next to the edges of the upper-case range.
-        for b in 0..128u8 {
-            for lane in 0..8 {
-                let mut bytes = *b"@AZ[`az{";
-                bytes[lane] = b;
-                let got = ascii_lowercase_word(u64::from_le_bytes(bytes)).to_le_bytes();
-                assert_eq!(
-                    got,
-                    bytes.map(|b| b.to_ascii_lowercase()),
-                    "{b} in lane {lane}"
-                );
-            }
-        }
-    }
-
-    /// The copy in `prepare` stops at the first non-ASCII byte, whatever its position in a
-    /// word of eight, and lower-cases exactly what it copies.
-    #[test]
-    fn ascii_copy_stops_at_the_first_other_byte() {
-        let text = "Hello, World! THE QUICK brown Fox’s 123 XYZ [`@{";
+    fn ascii_prefix_stops_at_the_first_other_byte() {
+        let text = "Hello, World! THE QUICK brown Fox’s 123 XYZ [`@{ café";
         for start in 0..text.len() {
-            if !text.is_char_boundary(start) {
-                continue;
-            }
             let rest = &text.as_bytes()[start..];
-            for lower in [false, true] {
-                let mut out = b"x".to_vec();
-                let n = copy_ascii_prefix(rest, lower, &mut out);
-                assert_eq!(n, ascii_prefix_len(rest));
-                let want: Vec<u8> = rest[..n]
-                    .iter()
-                    .map(|b| if lower { b.to_ascii_lowercase() } else { *b })
-                    .collect();
-                assert_eq!(out[1..], want[..], "from {start}, lower {lower}");
-            }
+            let want = rest.iter().take_while(|b| b.is_ascii()).count();
+            assert_eq!(ascii_prefix_len(rest), want, "from {start}");
         }
     }
 
