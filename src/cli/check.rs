@@ -570,10 +570,7 @@ fn check_chunk(mut chunk: jsonl::Chunk, grouper: &mut jsonl::Grouper, prep: &Pre
     let parsed: Vec<jsonl::Parsed> = (0..chunk.len())
         .into_par_iter()
         .with_min_len(64)
-        .map(|i| {
-            let (line, raw) = chunk.line(i);
-            jsonl::parse(line, raw)
-        })
+        .map(|i| chunk.parse_line(i))
         .collect();
     let units = grouper.group(parsed);
     let done = units.into_par_iter().map(|u| prep.check(u)).collect();
