@@ -21,17 +21,38 @@ def read(path):
         return f.read()
 
 
+def results(name):
+    """The hyperfine results of `name`: one export, or one per round (NAME.rROUND.json)."""
+    rounds = sorted((f for f in os.listdir(os.path.join(out, "hf"))
+                     if f.startswith(name + ".r") and f.endswith(".json")),
+                    key=lambda f: int(f[len(name) + 2:-5]))
+    files = [f"{name}.json"] if not rounds else rounds
+    return [json.loads(read(f"hf/{f}"))["results"][0] for f in files]
+
+
 def hf(name):
-    """(median, min, max, runs) of wall time in seconds of one hyperfine export."""
-    r = json.loads(read(f"hf/{name}.json"))["results"][0]
-    times = r["times"]
+    """(median, min, max, runs) of wall time in seconds."""
+    times = [t for r in results(name) for t in r["times"]]
     return statistics.median(times), min(times), max(times), len(times)
 
 
 def cpu(name):
     """Mean CPU time (user + system) in seconds: what the work cost, whatever else ran."""
-    r = json.loads(read(f"hf/{name}.json"))["results"][0]
-    return r["user"] + r["system"]
+    rs = results(name)
+    return statistics.mean(r["user"] + r["system"] for r in rs)
+
+
+def paired(name, reference):
+    """(median, min, max) over rounds of wall time `reference` / `name`: how many times as fast
+    as `reference` `name` ran within each round."""
+    a = [r["times"][0] for r in results(name)]
+    b = [r["times"][0] for r in results(reference)]
+    ratios = [y / x for x, y in zip(a, b)]
+    return statistics.median(ratios), min(ratios), max(ratios)
+
+
+def span(p):
+    return f"{p[0]:.2f}x ({p[1]:.2f}-{p[2]:.2f})"
 
 
 def kv_lines(text):
@@ -90,24 +111,29 @@ def throughput_row(label, name, fmt, command):
     m = meta[fmt]
     mbs = m["bytes"] / 1e6 / med
     cps = m["comments"] / med
-    ratio = base[fmt][0] / med
+    # Rounds pair each run with a baseline run; segment alone is timed on its own.
+    ratio = (span(paired(name, f"baseline-{fmt}")) if name != f"baseline-{fmt}" and name in CMDS
+             else f"{base[fmt][0] / med:.2f}x")
     cpu_ratio = cpu(f"baseline-{fmt}") / c
     rows.append((label, command, f"{med:.3f} s ({lo:.3f}-{hi:.3f}, n={n})", f"{mbs:.1f}",
-                 f"{cps:,.0f}", f"{ratio:.2f}x", f"{c:.3f} s", f"{m['bytes'] / 1e6 / c:.1f}",
+                 f"{cps:,.0f}", ratio, f"{c:.3f} s", f"{m['bytes'] / 1e6 / c:.1f}",
                  f"{cpu_ratio:.2f}x"))
     return med
 
 
+# Timed in rounds by run.sh (the others on their own).
+CMDS = ["baseline-text", "baseline-jsonl", "check-text-j1", "check-text-j2", "check-jsonl-j1",
+        "check-jsonl-j2"]
 base_cmd = "examples/baseline"
 throughput_row("baseline, page text", "baseline-text", "text", f"{base_cmd} pages/")
 throughput_row("baseline, JSON Lines", "baseline-jsonl", "jsonl", f"{base_cmd} comments.jsonl")
-t1 = throughput_row("check, page text, 1 thread", "check-text-j1", "text",
+throughput_row("check, page text, 1 thread", "check-text-j1", "text",
                     "threadlint check --format jsonl --jobs 1 pages/")
-t2 = throughput_row("check, page text, 2 threads", "check-text-j2", "text",
+throughput_row("check, page text, 2 threads", "check-text-j2", "text",
                     "threadlint check --format jsonl --jobs 2 pages/")
-j1 = throughput_row("check, JSON Lines, 1 thread", "check-jsonl-j1", "jsonl",
+throughput_row("check, JSON Lines, 1 thread", "check-jsonl-j1", "jsonl",
                     "threadlint check --format jsonl --jobs 1 comments.jsonl")
-j2 = throughput_row("check, JSON Lines, 2 threads", "check-jsonl-j2", "jsonl",
+throughput_row("check, JSON Lines, 2 threads", "check-jsonl-j2", "jsonl",
                     "threadlint check --format jsonl --jobs 2 comments.jsonl")
 throughput_row("segment alone, page text", "segment-text", "text",
                "threadlint segment --format json pages/*.txt")
@@ -135,12 +161,15 @@ def verdict(ok):
 
 
 cpu_model, ncpu, mem, load = machine()
-ratio_text = base["text"][0] / t1
-ratio_jsonl = base["jsonl"][0] / j1
+# Medians of the ratios within each round.
+p_text = paired("check-text-j1", "baseline-text")
+p_jsonl = paired("check-jsonl-j1", "baseline-jsonl")
+s_text = paired("check-text-j2", "check-text-j1")
+s_jsonl = paired("check-jsonl-j2", "check-jsonl-j1")
+ratio_text, ratio_jsonl = p_text[0], p_jsonl[0]
 cpu_ratio_text = cpu("baseline-text") / cpu("check-text-j1")
 cpu_ratio_jsonl = cpu("baseline-jsonl") / cpu("check-jsonl-j1")
-speed_text = t1 / t2
-speed_jsonl = j1 / j2
+speed_text, speed_jsonl = s_text[0], s_jsonl[0]
 stream2 = rss_mb("rss-stream-j2")
 
 lines = []
@@ -164,7 +193,9 @@ add("### Throughput (hyperfine, median of the timed runs, min-max in brackets)")
 add("")
 add("Wall time is what a user waits; CPU time (user + system, mean of the runs) is what the work")
 add("costs and moves much less when other jobs share the cores. Ratios are to the baseline on the")
-add("same input; both include process start-up and rule compilation.")
+add("same input; both include process start-up and rule compilation. The commands were timed in")
+add("rounds, each once per round: a wall-time ratio is the median of the ratios within each round")
+add("(their range in brackets); the CPU ratio is that of the mean CPU times.")
 add("")
 add("| what | command | wall time | MB/s | comments/s | vs baseline | CPU time | MB per CPU-s | vs baseline (CPU) |")
 add("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -203,10 +234,10 @@ add("### Targets")
 add("")
 add("| target | figure | |")
 add("| --- | --- | --- |")
-add(f"| check, 1 thread, >= 0.5x baseline (aim 0.8x) | wall: page text {ratio_text:.2f}x, JSON Lines {ratio_jsonl:.2f}x; "
+add(f"| check, 1 thread, >= 0.5x baseline (aim 0.8x) | wall: page text {span(p_text)}, JSON Lines {span(p_jsonl)}; "
     f"CPU: page text {cpu_ratio_text:.2f}x, JSON Lines {cpu_ratio_jsonl:.2f}x | "
     f"{verdict(min(ratio_text, ratio_jsonl, cpu_ratio_text, cpu_ratio_jsonl) >= 0.5)} |")
-add(f"| 2 threads >= 1.8x one thread | page text {speed_text:.2f}x, JSON Lines {speed_jsonl:.2f}x | "
+add(f"| 2 threads >= 1.8x one thread | page text {span(s_text)}, JSON Lines {span(s_jsonl)} | "
     f"{verdict(min(speed_text, speed_jsonl) >= 1.8)} |")
 add(f"| start-up + bundled rules <= 30 ms | {se[0] * 1e3:.1f} ms (whole process, empty input) | {verdict(se[0] <= 0.030)} |")
 add(f"| bundled sets compile < 30 ms | {fl(cbuild, 'median_ms'):.2f} ms | {verdict(fl(cbuild, 'median_ms') < 30)} |")

@@ -60,15 +60,34 @@ hf() {
         --export-json "$OUT/hf/$name.json" --command-name "$name" "$*" >&2
 }
 
-echo "== throughput" >&2
+echo "== throughput: $RUNS rounds, each command once per round" >&2
+# The machine's speed drifts over minutes (other guests share the host): all runs of one command
+# and then all of the next would compare commands timed in different periods. Each round times
+# every command once, in turn, so every ratio (to the baseline, two threads to one) can also be
+# taken within a round, from runs seconds apart. Results: hf/NAME.rROUND.json.
 # The baseline's counts once, for the share of comments a literal scan flags.
 "$BIN/examples/baseline" "$OUT/comments.jsonl" > "$OUT/baseline-jsonl.out"
-hf baseline-text "$BIN/examples/baseline" "$OUT/pages"
-hf baseline-jsonl "$BIN/examples/baseline" "$OUT/comments.jsonl"
-hf check-text-j1 "$TL" check --format jsonl --jobs 1 "$OUT/pages"
-hf check-text-j2 "$TL" check --format jsonl --jobs 2 "$OUT/pages"
-hf check-jsonl-j1 "$TL" check --format jsonl --jobs 1 "$OUT/comments.jsonl"
-hf check-jsonl-j2 "$TL" check --format jsonl --jobs 2 "$OUT/comments.jsonl"
+THROUGHPUT=(baseline-text baseline-jsonl check-text-j1 check-text-j2 check-jsonl-j1 check-jsonl-j2)
+declare -A CMD=(
+    [baseline-text]="$BIN/examples/baseline $OUT/pages"
+    [baseline-jsonl]="$BIN/examples/baseline $OUT/comments.jsonl"
+    [check-text-j1]="$TL check --format jsonl --jobs 1 $OUT/pages"
+    [check-text-j2]="$TL check --format jsonl --jobs 2 $OUT/pages"
+    [check-jsonl-j1]="$TL check --format jsonl --jobs 1 $OUT/comments.jsonl"
+    [check-jsonl-j2]="$TL check --format jsonl --jobs 2 $OUT/comments.jsonl"
+)
+# Doubles as the warm-up: the input is in the page cache before anything is timed.
+for name in "${THROUGHPUT[@]}"; do
+    # shellcheck disable=SC2086 # the command is split into words, as hyperfine -N splits it
+    sanity ${CMD[$name]}
+done
+for round in $(seq "$RUNS"); do
+    for name in "${THROUGHPUT[@]}"; do
+        hyperfine -N -i --style none --runs 1 --output null \
+            --export-json "$OUT/hf/$name.r$round.json" --command-name "$name" "${CMD[$name]}"
+    done
+    echo "   round $round of $RUNS" >&2
+done
 # segment takes files, not directories: the pages go through a shell glob.
 sanity sh -c "'$TL' segment --format json '$OUT'/pages/*.txt"
 hyperfine -i --style basic --warmup 1 --runs "$RUNS" --output null \
