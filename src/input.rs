@@ -55,6 +55,13 @@ pub const THREADS: Inputs = Inputs {
     extensions: &["txt", "text", "jsonl", "ndjson"],
 };
 
+/// Whether a file is read as JSON Lines (`.jsonl`, `.ndjson`) rather than page text, when
+/// nothing says otherwise.
+pub fn is_jsonl(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e == "jsonl" || e == "ndjson")
+}
+
 /// Page text: what `segment` reads.
 pub const PAGES: Inputs = Inputs {
     what: "page text files",
@@ -117,6 +124,20 @@ fn walk_into(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_lines_are_told_by_their_extension() {
+        for (path, jsonl) in [
+            ("a.jsonl", true),
+            ("dir/b.ndjson", true),
+            ("c.txt", false),
+            ("d.json", false),
+            ("jsonl", false),
+            ("e.jsonl.txt", false),
+        ] {
+            assert_eq!(is_jsonl(Path::new(path)), jsonl, "{path}");
+        }
+    }
 
     #[test]
     fn walk_takes_accepted_files_in_sorted_order_and_skips_hidden_ones() {

@@ -676,9 +676,12 @@ fn rule_selected(id: &str, wanted: &str) -> bool {
 }
 
 fn kind_of(path: &Path, forced: Option<InputKind>) -> InputKind {
-    forced.unwrap_or_else(|| match path.extension().and_then(|e| e.to_str()) {
-        Some("jsonl" | "ndjson") => InputKind::Jsonl,
-        _ => InputKind::Text,
+    forced.unwrap_or_else(|| {
+        if threadlint::input::is_jsonl(path) {
+            InputKind::Jsonl
+        } else {
+            InputKind::Text
+        }
     })
 }
 

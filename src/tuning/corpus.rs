@@ -8,7 +8,7 @@
 use crate::finding::{Finding, Target};
 use crate::thread::Thread;
 use anyhow::Context;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// One thread of the corpus and the input path it came from.
 #[derive(Debug, Clone)]
@@ -69,7 +69,7 @@ pub fn for_each_unit(
 ) -> anyhow::Result<()> {
     for f in expand(paths)? {
         let name = f.display().to_string();
-        if is_jsonl(&f) {
+        if crate::input::is_jsonl(&f) {
             let input: Box<dyn std::io::BufRead> = if f.as_os_str() == "-" {
                 Box::new(std::io::stdin().lock())
             } else {
@@ -146,9 +146,4 @@ pub fn file_line(
         }
         .unwrap_or(f.line),
     }
-}
-
-fn is_jsonl(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e == "jsonl" || e == "ndjson")
 }
