@@ -135,6 +135,8 @@ pub struct AnyPhrase {
     /// when a phrase has ended there or before (matching states keep matching). Indexing
     /// with a 15-bit mask needs no bounds check.
     next: Box<[u16; 1 << 15]>,
+    /// The longest phrase's length in bytes, less one.
+    overlap: usize,
 }
 
 const MATCHED: u16 = 0x8000;
@@ -213,17 +215,44 @@ impl AnyPhrase {
                 };
             }
         }
-        AnyPhrase { class, next: table }
+        let overlap = phrases
+            .iter()
+            .map(|p| p.len())
+            .max()
+            .unwrap_or(0)
+            .saturating_sub(1);
+        AnyPhrase {
+            class,
+            next: table,
+            overlap,
+        }
     }
 
     /// Whether `text` contains one of the phrases.
+    ///
+    /// Each step waits on the table load of the step before. A line long enough is walked as
+    /// two halves in one loop, so that two loads are in flight: the second half starts a
+    /// phrase's length early, so it sees every phrase that ends after the first half does, and
+    /// a matching state never leaves. On the page-text corpus this check took 5% of a `check`.
     pub fn is_match(&self, text: &str) -> bool {
-        let mut state = 0u16;
-        for &b in text.as_bytes() {
-            state =
-                self.next[((state & STATE) + u16::from(self.class[b as usize])) as usize & 0x7FFF];
+        let bytes = text.as_bytes();
+        let step = |state: u16, b: u8| {
+            self.next[((state & STATE) + u16::from(self.class[b as usize])) as usize & 0x7FFF]
+        };
+        if bytes.len() < 2 * self.overlap + 32 {
+            return bytes.iter().fold(0, |s, &b| step(s, b)) & MATCHED != 0;
         }
-        state & MATCHED != 0
+        let split = (bytes.len() + self.overlap) / 2;
+        let (first, second) = (&bytes[..split], &bytes[split - self.overlap..]);
+        let (mut s1, mut s2) = (0u16, 0u16);
+        for (&a, &b) in first.iter().zip(second) {
+            s1 = step(s1, a);
+            s2 = step(s2, b);
+        }
+        for &b in &second[first.len()..] {
+            s2 = step(s2, b);
+        }
+        (s1 | s2) & MATCHED != 0
     }
 }
 
@@ -398,6 +427,22 @@ mod tests {
             "xxgdpr",
         ] {
             assert_eq!(any.is_match(t), ac.is_match(t), "{t}");
+        }
+        // Long lines are walked in two halves: a phrase anywhere, across the middle too, in
+        // lines of even and odd lengths, is found; a phrase cut short is not.
+        for len in [90, 91, 150, 301] {
+            for p in phrases {
+                for cut in [0, 1] {
+                    let end = p.char_indices().last().map_or(0, |(i, _)| i);
+                    let p = if cut == 0 { p } else { &p[..end] };
+                    for at in 0..=len - p.len() {
+                        let mut t = "x".repeat(at);
+                        t.push_str(p);
+                        t.push_str(&"y".repeat(len - at - p.len()));
+                        assert_eq!(any.is_match(&t), ac.is_match(&t), "{p:?} at {at} of {len}");
+                    }
+                }
+            }
         }
     }
 
