@@ -12,8 +12,8 @@
 //! lived on the stack, and a store and a reload lengthened every link of the chain). On 21 MB
 //! of JSON Lines in 256-byte texts this takes 43-56 ms against 76-90 ms for the crate's
 //! overlapping search in the same runs; with the calls in the loop it took 67-68 ms
-//! (`cargo run --release --example scan_walks -- bench-out/comments.jsonl`). A third or
-//! fourth walk gained nothing more while the loop still had its calls; not measured since.
+//! (`cargo run --release --example scan_walks -- bench-out/comments.jsonl`). A third walk
+//! took 44-50 ms against 50-53 ms for two in the same runs: inside the noise, and not kept.
 //!
 //! The first walk takes the text up to a split point and reports the matches that end up to
 //! it; the second starts `overlap` bytes (the longest pattern less one) before that point, so
