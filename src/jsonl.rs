@@ -786,8 +786,9 @@ impl Spare {
 }
 
 /// A chunk's lines: checked as UTF-8 once, as a whole, when they are. `std` checks a long
-/// text many times as fast as a line of a few hundred bytes; line by line it was 3% of a
-/// one-thread `check`.
+/// text faster than many lines of a few hundred bytes: line by line the check was 1.3-1.4% of
+/// a one-thread `check` of JSON Lines, as a whole 0.9%, and with two or more jobs it is done
+/// by the reader thread.
 enum Data {
     Text(String),
     /// Not UTF-8 somewhere: each line is checked on its own, and the bad ones replaced.
@@ -951,6 +952,7 @@ impl<R: Read> Chunker<R> {
         let first_line = self.next_line;
         self.next_line += ends.len();
         // What follows the last whole line is in `tail` now, or is room that was not read into.
+        // (When the buffer comes back for another chunk, only what lies past this is zeroed.)
         data.truncate(whole);
         let data = match String::from_utf8(data) {
             Ok(text) => Data::Text(text),
