@@ -55,18 +55,18 @@ pub const THREADS: Inputs = Inputs {
     extensions: &["txt", "text", "jsonl", "ndjson"],
 };
 
+/// Page text: what `segment` reads.
+pub const PAGES: Inputs = Inputs {
+    what: "page text files",
+    extensions: &["txt", "text"],
+};
+
 /// Whether a file is read as JSON Lines (`.jsonl`, `.ndjson`) rather than page text, when
 /// nothing says otherwise.
 pub fn is_jsonl(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e == "jsonl" || e == "ndjson")
 }
-
-/// Page text: what `segment` reads.
-pub const PAGES: Inputs = Inputs {
-    what: "page text files",
-    extensions: &["txt", "text"],
-};
 
 /// Files under `dir` with one of `inputs`' extensions, recursively, in sorted order (by file
 /// name at each level), so outputs do not depend on the file system's order. Hidden files and

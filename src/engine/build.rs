@@ -145,10 +145,10 @@ pub struct RuleRegex {
     pub pattern: Box<str>,
     /// Set by `compile` when the pattern has two or more top-level alternatives.
     branches: Option<Branches>,
-    /// Compiled from the branches' `source`, or the pattern. For bundled sets that have an ASCII form it is compiled on
-    /// first use: only texts with non-ASCII letters, digits or spaces need it, and the bundled
-    /// regexes are known to compile (tested); other sets compile it up front so an error is
-    /// reported before any checking.
+    /// Compiled from the branches' `source`, or the pattern. For bundled sets that have an
+    /// ASCII form it is compiled on first use: only texts with non-ASCII letters, digits or
+    /// spaces need it, and the bundled regexes are known to compile (tested); other sets
+    /// compile it up front so an error is reported before any checking.
     full: OnceLock<Option<Regex>>,
     /// With ASCII `\w`, `\d`, `\s` and `\b` (see [`ascii_classes`]), for texts where that
     /// matches alike ([`ascii_classes_apply`]); `None`: the regex as written runs there too.

@@ -21,12 +21,16 @@ def read(path):
         return f.read()
 
 
+def rounds(name):
+    """The exports of `name` timed in rounds by run.sh (NAME.rROUND.json), in round order."""
+    return sorted((f for f in os.listdir(os.path.join(out, "hf"))
+                   if f.startswith(name + ".r") and f.endswith(".json")),
+                  key=lambda f: int(f[len(name) + 2:-5]))
+
+
 def results(name):
-    """The hyperfine results of `name`: one export, or one per round (NAME.rROUND.json)."""
-    rounds = sorted((f for f in os.listdir(os.path.join(out, "hf"))
-                     if f.startswith(name + ".r") and f.endswith(".json")),
-                    key=lambda f: int(f[len(name) + 2:-5]))
-    files = [f"{name}.json"] if not rounds else rounds
+    """The hyperfine results of `name`: one per round, or its one export."""
+    files = rounds(name) or [f"{name}.json"]
     return [json.loads(read(f"hf/{f}"))["results"][0] for f in files]
 
 
@@ -112,7 +116,7 @@ def throughput_row(label, name, fmt, command):
     mbs = m["bytes"] / 1e6 / med
     cps = m["comments"] / med
     # Rounds pair each run with a baseline run; segment alone is timed on its own.
-    ratio = (span(paired(name, f"baseline-{fmt}")) if name != f"baseline-{fmt}" and name in CMDS
+    ratio = (span(paired(name, f"baseline-{fmt}")) if name != f"baseline-{fmt}" and rounds(name)
              else f"{base[fmt][0] / med:.2f}x")
     cpu_ratio = cpu(f"baseline-{fmt}") / c
     rows.append((label, command, f"{med:.3f} s ({lo:.3f}-{hi:.3f}, n={n})", f"{mbs:.1f}",
@@ -121,20 +125,17 @@ def throughput_row(label, name, fmt, command):
     return med
 
 
-# Timed in rounds by run.sh (the others on their own).
-CMDS = ["baseline-text", "baseline-jsonl", "check-text-j1", "check-text-j2", "check-jsonl-j1",
-        "check-jsonl-j2"]
 base_cmd = "examples/baseline"
 throughput_row("baseline, page text", "baseline-text", "text", f"{base_cmd} pages/")
 throughput_row("baseline, JSON Lines", "baseline-jsonl", "jsonl", f"{base_cmd} comments.jsonl")
 throughput_row("check, page text, 1 thread", "check-text-j1", "text",
-                    "threadlint check --format jsonl --jobs 1 pages/")
+               "threadlint check --format jsonl --jobs 1 pages/")
 throughput_row("check, page text, 2 threads", "check-text-j2", "text",
-                    "threadlint check --format jsonl --jobs 2 pages/")
+               "threadlint check --format jsonl --jobs 2 pages/")
 throughput_row("check, JSON Lines, 1 thread", "check-jsonl-j1", "jsonl",
-                    "threadlint check --format jsonl --jobs 1 comments.jsonl")
+               "threadlint check --format jsonl --jobs 1 comments.jsonl")
 throughput_row("check, JSON Lines, 2 threads", "check-jsonl-j2", "jsonl",
-                    "threadlint check --format jsonl --jobs 2 comments.jsonl")
+               "threadlint check --format jsonl --jobs 2 comments.jsonl")
 throughput_row("segment alone, page text", "segment-text", "text",
                "threadlint segment --format json pages/*.txt")
 
