@@ -384,7 +384,8 @@ impl FastPath {
 /// come from the same patterns and match kind, so they report the same matches in the same
 /// order (tested), and findings do not depend on which one served.
 pub struct SharedAutomaton {
-    nfa: Shared,
+    /// Shared with the thread that builds the DFA from it.
+    nfa: Arc<Shared>,
     /// `None` inside: the DFA could not be built (too big), and the NFA serves throughout.
     dfa: Arc<OnceLock<Option<Shared>>>,
     patterns: Arc<Vec<String>>,
@@ -397,7 +398,8 @@ pub struct SharedAutomaton {
 /// One automaton of the shared patterns, of whichever kind. They are held as themselves,
 /// not behind `AhoCorasick`, because the scan steps them itself ([`super::scan`]).
 enum Shared {
-    Dfa(aho_corasick::dfa::DFA),
+    /// Built from the NFA ([`super::dfa`]).
+    Dfa(super::dfa::Dfa),
     Contiguous(aho_corasick::nfa::contiguous::NFA),
     /// When a contiguous NFA cannot hold the patterns.
     Noncontiguous(aho_corasick::nfa::noncontiguous::NFA),
@@ -420,14 +422,15 @@ impl Shared {
             })
     }
 
-    /// `None`: too big for a DFA; the NFA serves.
-    fn dfa(patterns: &[String]) -> Option<Shared> {
-        aho_corasick::dfa::Builder::new()
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(patterns)
-            .ok()
-            .map(Shared::Dfa)
+    /// The DFA of `nfa`, an automaton of `patterns`; `None`: too big for a DFA, and the NFA
+    /// serves.
+    fn dfa(nfa: &Shared, patterns: &[String]) -> Option<Shared> {
+        match nfa {
+            Shared::Dfa(_) => None,
+            Shared::Contiguous(a) => super::dfa::Dfa::new(a, patterns),
+            Shared::Noncontiguous(a) => super::dfa::Dfa::new(a, patterns),
+        }
+        .map(Shared::Dfa)
     }
 
     fn kind(&self) -> AhoCorasickKind {
@@ -460,7 +463,7 @@ impl SharedAutomaton {
             OnceLock::from(None)
         };
         Ok(SharedAutomaton {
-            nfa,
+            nfa: Arc::new(nfa),
             dfa: Arc::new(dfa),
             patterns: Arc::new(patterns),
             overlap,
@@ -492,12 +495,12 @@ impl SharedAutomaton {
         }
         let before = self.scanned.fetch_add(len, Ordering::Relaxed);
         if before < DFA_AFTER_BYTES && before + len >= DFA_AFTER_BYTES {
-            let (slot, patterns) = (self.dfa.clone(), self.patterns.clone());
+            let (slot, nfa, patterns) = (self.dfa.clone(), self.nfa.clone(), self.patterns.clone());
             // Without a thread the NFA serves on: slower, never wrong.
             let _ = std::thread::Builder::new()
                 .name("threadlint-dfa".into())
                 .spawn(move || {
-                    slot.get_or_init(|| Shared::dfa(&patterns));
+                    slot.get_or_init(|| Shared::dfa(&nfa, &patterns));
                 });
         }
         &self.nfa
@@ -506,7 +509,8 @@ impl SharedAutomaton {
     /// Build the DFA now (or wait for the build under way): for a long-running service,
     /// which should not search its first requests with the NFA.
     pub fn build_dfa_now(&self) {
-        self.dfa.get_or_init(|| Shared::dfa(&self.patterns));
+        self.dfa
+            .get_or_init(|| Shared::dfa(&self.nfa, &self.patterns));
     }
 
     /// Search with the DFA from now on (`true`), or with the NFA throughout.

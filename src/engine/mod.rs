@@ -5,6 +5,7 @@
 //! and never reads files; the design is in `docs/engine.md`.
 
 mod build;
+pub mod dfa;
 mod matcher;
 pub mod scan;
 

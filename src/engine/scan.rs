@@ -4,7 +4,7 @@
 //! ones included, exactly as `AhoCorasick::find_overlapping_iter` would and in the same order.
 //! It must not interpret matches; the matcher does.
 //!
-//! Why not the crate's search: a DFA of the bundled rules is about 3 MB, so each transition
+//! Why not the crate's search: a DFA of the bundled rules is 2-3 MB, so each transition
 //! waits on a load from L2 and the scan is bound by that chain of dependent loads, not by the
 //! work per byte. Two walks over the two halves of a text, stepped in one loop, keep two loads
 //! in flight, and the walks step in a loop of their own until one of them reaches a match
@@ -21,8 +21,75 @@
 //! The second walk's matches wait in `late` and follow the first walk's, which gives the
 //! crate's order: by end, then by the automaton's order of the patterns that end there.
 
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::Anchored;
+
+use super::dfa::Dfa;
+
+/// What the scan asks of an automaton: the crate's automata and [`Dfa`] both answer it.
+pub trait Walk {
+    type State: Copy;
+    /// The state an unanchored search starts in.
+    fn start(&self) -> Self::State;
+    /// The state after `byte` in state `s`.
+    fn next(&self, s: Self::State, byte: u8) -> Self::State;
+    /// Whether some pattern ends in state `s`.
+    fn is_match(&self, s: Self::State) -> bool;
+    /// Each pattern that ends in match state `s`, in the automaton's order, as
+    /// `(pattern, length)`.
+    fn each_match(&self, s: Self::State, f: &mut dyn FnMut(usize, usize));
+}
+
+impl<A: Automaton> Walk for A {
+    type State = StateID;
+
+    fn start(&self) -> StateID {
+        // Every shared automaton is built with an unanchored start (the builders' default).
+        self.start_state(Anchored::No)
+            .expect("the shared automaton has an unanchored start state")
+    }
+
+    #[inline(always)]
+    fn next(&self, s: StateID, byte: u8) -> StateID {
+        self.next_state(Anchored::No, s, byte)
+    }
+
+    #[inline(always)]
+    fn is_match(&self, s: StateID) -> bool {
+        Automaton::is_match(self, s)
+    }
+
+    fn each_match(&self, s: StateID, f: &mut dyn FnMut(usize, usize)) {
+        for k in 0..self.match_len(s) {
+            let pid = self.match_pattern(s, k);
+            f(pid.as_usize(), self.pattern_len(pid));
+        }
+    }
+}
+
+impl Walk for Dfa {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        Dfa::start(self)
+    }
+
+    #[inline(always)]
+    fn next(&self, s: u32, byte: u8) -> u32 {
+        Dfa::next(self, s, byte)
+    }
+
+    #[inline(always)]
+    fn is_match(&self, s: u32) -> bool {
+        Dfa::is_match(self, s)
+    }
+
+    fn each_match(&self, s: u32, f: &mut dyn FnMut(usize, usize)) {
+        for &(p, len) in self.matches(s) {
+            f(p as usize, len as usize);
+        }
+    }
+}
 
 /// Texts shorter than this, or than twice the overlap, are walked once: two walks would
 /// save little and cost a second loop.
@@ -30,22 +97,16 @@ const SPLIT_MIN: usize = 64;
 
 /// Report every match of `a` in `hay` to `f` as `(pattern, start, end)`. `overlap`: the
 /// length of `a`'s longest pattern less one. `late` is scratch space.
-pub fn overlapping<A: Automaton>(
+pub fn overlapping<A: Walk>(
     a: &A,
     hay: &[u8],
     overlap: usize,
     late: &mut Vec<(u32, usize, usize)>,
     mut f: impl FnMut(usize, usize, usize),
 ) {
-    // Every shared automaton is built with an unanchored start (the builders' default).
-    let start = a
-        .start_state(Anchored::No)
-        .expect("the shared automaton has an unanchored start state");
+    let start = a.start();
     let report = |s, end: usize, f: &mut dyn FnMut(usize, usize, usize)| {
-        for k in 0..a.match_len(s) {
-            let pid = a.match_pattern(s, k);
-            f(pid.as_usize(), end - a.pattern_len(pid), end);
-        }
+        a.each_match(s, &mut |pid, len| f(pid, end - len, end));
     };
     // An empty pattern matches before the first byte too.
     if a.is_match(start) {
@@ -76,8 +137,8 @@ pub fn overlapping<A: Automaton>(
         // reload lengthened every link of the chain of dependent loads.
         let (mut m1, mut m2) = (false, false);
         while i < len {
-            s1 = a.next_state(Anchored::No, s1, first[i]);
-            s2 = a.next_state(Anchored::No, s2, head[i]);
+            s1 = a.next(s1, first[i]);
+            s2 = a.next(s2, head[i]);
             i += 1;
             m1 = a.is_match(s1);
             m2 = a.is_match(s2);
@@ -107,14 +168,9 @@ pub fn overlapping<A: Automaton>(
 /// and the position after the last byte stepped. A loop without calls keeps the state in a
 /// register.
 #[inline(always)]
-fn walk_to_match<A: Automaton>(
-    a: &A,
-    mut s: aho_corasick::automaton::StateID,
-    hay: &[u8],
-    mut i: usize,
-) -> (aho_corasick::automaton::StateID, usize) {
+fn walk_to_match<A: Walk>(a: &A, mut s: A::State, hay: &[u8], mut i: usize) -> (A::State, usize) {
     while i < hay.len() {
-        s = a.next_state(Anchored::No, s, hay[i]);
+        s = a.next(s, hay[i]);
         i += 1;
         if a.is_match(s) {
             break;
@@ -129,7 +185,7 @@ mod tests {
     use aho_corasick::{dfa, nfa, AhoCorasick, AhoCorasickKind, MatchKind};
     use proptest::prelude::*;
 
-    fn scan<A: Automaton>(a: &A, hay: &[u8], overlap: usize) -> Vec<(usize, usize, usize)> {
+    fn scan<A: Walk>(a: &A, hay: &[u8], overlap: usize) -> Vec<(usize, usize, usize)> {
         let (mut out, mut late) = (Vec::new(), Vec::new());
         overlapping(a, hay, overlap, &mut late, |p, s, e| out.push((p, s, e)));
         out
@@ -166,6 +222,10 @@ mod tests {
             prop_assert_eq!(&scan(&c, hay, overlap), &want, "contiguous nfa");
             let n = nfa::noncontiguous::Builder::new().build(&patterns).unwrap();
             prop_assert_eq!(&scan(&n, hay, overlap), &want, "noncontiguous nfa");
+            let ours = Dfa::new(&c, &patterns).unwrap();
+            prop_assert_eq!(&scan(&ours, hay, overlap), &want, "dfa built from the contiguous nfa");
+            let ours = Dfa::new(&n, &patterns).unwrap();
+            prop_assert_eq!(&scan(&ours, hay, overlap), &want, "dfa built from the noncontiguous nfa");
         }
     }
 

@@ -1,16 +1,19 @@
 //! The shared scan on its own: the crate's overlapping search against `engine::scan`'s two
-//! walks, on the same DFA (every literal term of the bundled rules) and the same texts (the
-//! input lower-cased and cut into texts of `--text` bytes, about a comment each).
+//! walks, on the crate's DFA and on `engine::dfa`'s (built from the contiguous NFA), of the
+//! same patterns (every literal term of the bundled rules) over the same texts (the input
+//! lower-cased and cut into texts of `--text` bytes, about a comment each). Also times
+//! building each DFA.
 //!
 //! Usage: `cargo run --release --example scan_walks -- FILE [--mb 20] [--text 256]`.
-//! Prints the median of 7 timed runs of each, after one warm-up, and checks both report the
+//! Prints the median of 7 timed runs of each, after one warm-up, and checks all report the
 //! same matches.
 
 #[path = "common.rs"]
 mod common;
 
-use aho_corasick::{dfa, AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{dfa, nfa, AhoCorasick, AhoCorasickKind, MatchKind};
 use std::time::{Duration, Instant};
+use threadlint::engine::dfa::Dfa;
 
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
@@ -50,11 +53,32 @@ fn main() -> std::process::ExitCode {
         .kind(Some(AhoCorasickKind::DFA))
         .build(&patterns)
         .expect("the bundled terms build a DFA");
-    let walked = dfa::Builder::new()
+    let build = |f: &mut dyn FnMut()| {
+        let runs = (0..7)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect();
+        median(runs)
+    };
+    let crate_dfa = || {
+        dfa::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&patterns)
+            .expect("the bundled terms build a DFA")
+    };
+    let contiguous = nfa::contiguous::Builder::new()
         .match_kind(MatchKind::Standard)
         .prefilter(false)
         .build(&patterns)
-        .expect("the bundled terms build a DFA");
+        .expect("the bundled terms build a contiguous NFA");
+    let ours = || Dfa::new(&contiguous, &patterns).expect("the bundled terms build a DFA");
+    let built_crate = build(&mut || drop(crate_dfa()));
+    let built_ours = build(&mut || drop(ours()));
+    let (walked, own) = (crate_dfa(), ours());
     let mut late = Vec::new();
     let time = |f: &mut dyn FnMut() -> usize| {
         let count = f();
@@ -80,6 +104,13 @@ fn main() -> std::process::ExitCode {
         }
         n
     });
+    let (three, n3) = time(&mut || {
+        let mut n = 0;
+        for t in &texts {
+            threadlint::engine::scan::overlapping(&own, t, overlap, &mut late, |_, _, _| n += 1);
+        }
+        n
+    });
     println!(
         "{} patterns, {} texts of {} bytes ({:.1} MB)",
         patterns.len(),
@@ -88,9 +119,15 @@ fn main() -> std::process::ExitCode {
         hay.len() as f64 / 1e6
     );
     println!("crate overlapping search: {one:.1?} ({n1} matches)");
-    println!("two walks (engine::scan): {two:.1?} ({n2} matches)");
-    if n1 != n2 {
-        eprintln!("scan_walks: error: the two scans disagree");
+    println!("two walks on the crate's DFA: {two:.1?} ({n2} matches)");
+    println!("two walks on engine::dfa: {three:.1?} ({n3} matches)");
+    println!(
+        "building the crate's DFA: {built_crate:.1?} ({} bytes); engine::dfa from the contiguous NFA: {built_ours:.1?} ({} bytes)",
+        aho_corasick::automaton::Automaton::memory_usage(&walked),
+        own.memory_usage()
+    );
+    if n1 != n2 || n1 != n3 {
+        eprintln!("scan_walks: error: the scans disagree");
         return std::process::ExitCode::from(1);
     }
     std::process::ExitCode::SUCCESS
