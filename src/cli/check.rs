@@ -5,9 +5,11 @@
 //! of `--jobs` threads and then rendered in input order, so the output is byte-identical
 //! whatever `--jobs` is, and memory is bounded by a batch (JSON Lines files are read as a
 //! stream of threads, never whole). Only what must happen in order (the baseline, the summary,
-//! the reporter) runs on the main thread; JSON Lines input is read ahead by a thread of its own
-//! and written out while the pool checks the next chunk. This file wires library calls
-//! together; it does not match, segment or format.
+//! the reporter) runs on the main thread; with two or more jobs, JSON Lines input is read
+//! ahead by a thread of its own and written out while the pool checks the next chunk, and the
+//! rules are compiled by the same workers. With one job the main thread is the pool's worker
+//! and does everything in turn. This file wires library calls together; it does not match,
+//! segment or format.
 
 use super::{exit, load_engine, RuleArgs};
 use anyhow::Context;
