@@ -15,10 +15,10 @@
 //! takes time from the checking.
 //!
 //! It is built in two passes so that only the final table is ever allocated: the first walks
-//! the trie and numbers the states, the second writes each row in final ids. A first version
-//! built a table in provisional numbers and copied it into the final order: 19.4 M
-//! instructions and 2 MB more fresh memory, which on these virtual machines costs a fault
-//! and a zeroing per page (huge pages faulted on 50 MB of JSON Lines, two jobs: 24 -> 22).
+//! the trie and numbers the states, the second writes each row in final ids. Building a table
+//! in provisional numbers and copying it into the final order took 19.4 M instructions and
+//! 2 MB more fresh memory, which on the benchmark machines costs a fault and a zeroing per
+//! page (huge pages faulted on 50 MB of JSON Lines, two jobs: 22 against 24).
 //!
 //! Rows are as wide as the alphabet (the bytes the patterns use, plus one column for every
 //! other byte), not rounded up to a power of two, and a state's id is its row's offset, so a
