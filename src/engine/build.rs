@@ -14,6 +14,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use super::dfa::Dfa;
+
 /// Largest compiled regex (bytes), so one rule cannot make every check slow.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
@@ -375,19 +377,18 @@ impl FastPath {
     }
 }
 
-/// The shared automaton. A DFA searches fastest, but building one for the bundled rules takes
-/// about a third of start-up (some 75 M instructions, 7 ms); a contiguous NFA builds in a
-/// fraction of that and searches about a third slower. So the NFA is built at once and
-/// serves the first texts; once it has scanned [`DFA_AFTER_BYTES`], the DFA is built on a
-/// thread of its own and takes over when ready. A pre-publish check of one comment never
-/// waits for a DFA; a run over an archive searches with it after a few milliseconds. Both
-/// come from the same patterns and match kind, so they report the same matches in the same
-/// order (tested), and findings do not depend on which one served.
+/// The shared automaton. A DFA searches fastest, but building one for the bundled rules is
+/// some 13 M instructions (`super::dfa`), a tenth of start-up; a contiguous NFA is built
+/// anyway, as the DFA is built from it, and searches about a third slower. So the NFA serves
+/// the first texts; once it has scanned [`DFA_AFTER_BYTES`], the DFA is built on a thread of
+/// its own and takes over when ready. A pre-publish check of one comment never waits for a
+/// DFA; a run over an archive searches with it after a few milliseconds. The DFA reports the
+/// NFA's matches in the NFA's order (tested), so findings do not depend on which one served.
 pub struct SharedAutomaton {
     /// Shared with the thread that builds the DFA from it.
-    nfa: Arc<Shared>,
+    nfa: Arc<Nfa>,
     /// `None` inside: the DFA could not be built (too big), and the NFA serves throughout.
-    dfa: Arc<OnceLock<Option<Shared>>>,
+    dfa: Arc<OnceLock<Option<Dfa>>>,
     patterns: Arc<Vec<String>>,
     /// The longest pattern's length less one, for [`super::scan::overlapping`].
     overlap: usize,
@@ -395,49 +396,43 @@ pub struct SharedAutomaton {
     scanned: AtomicUsize,
 }
 
-/// One automaton of the shared patterns, of whichever kind. They are held as themselves,
-/// not behind `AhoCorasick`, because the scan steps them itself ([`super::scan`]).
-enum Shared {
-    /// Built from the NFA ([`super::dfa`]).
-    Dfa(super::dfa::Dfa),
+/// The shared patterns' NFA, of whichever kind. It is held as itself, not behind
+/// `AhoCorasick`, because the scan steps it itself ([`super::scan`]).
+enum Nfa {
     Contiguous(aho_corasick::nfa::contiguous::NFA),
     /// When a contiguous NFA cannot hold the patterns.
     Noncontiguous(aho_corasick::nfa::noncontiguous::NFA),
 }
 
-impl Shared {
+impl Nfa {
     /// No prefilter: the scan steps the automaton byte by byte and would not use one.
-    fn nfa(patterns: &[String]) -> Result<Shared, aho_corasick::BuildError> {
+    fn new(patterns: &[String]) -> Result<Nfa, aho_corasick::BuildError> {
         aho_corasick::nfa::contiguous::Builder::new()
             .match_kind(MatchKind::Standard)
             .prefilter(false)
             .build(patterns)
-            .map(Shared::Contiguous)
+            .map(Nfa::Contiguous)
             .or_else(|_| {
                 aho_corasick::nfa::noncontiguous::Builder::new()
                     .match_kind(MatchKind::Standard)
                     .prefilter(false)
                     .build(patterns)
-                    .map(Shared::Noncontiguous)
+                    .map(Nfa::Noncontiguous)
             })
     }
 
-    /// The DFA of `nfa`, an automaton of `patterns`; `None`: too big for a DFA, and the NFA
-    /// serves.
-    fn dfa(nfa: &Shared, patterns: &[String]) -> Option<Shared> {
-        match nfa {
-            Shared::Dfa(_) => None,
-            Shared::Contiguous(a) => super::dfa::Dfa::new(a, patterns),
-            Shared::Noncontiguous(a) => super::dfa::Dfa::new(a, patterns),
+    /// Its DFA (it was built from `patterns`); `None`: too big for a DFA, and the NFA serves.
+    fn dfa(&self, patterns: &[String]) -> Option<Dfa> {
+        match self {
+            Nfa::Contiguous(a) => Dfa::new(a, patterns),
+            Nfa::Noncontiguous(a) => Dfa::new(a, patterns),
         }
-        .map(Shared::Dfa)
     }
 
     fn kind(&self) -> AhoCorasickKind {
         match self {
-            Shared::Dfa(_) => AhoCorasickKind::DFA,
-            Shared::Contiguous(_) => AhoCorasickKind::ContiguousNFA,
-            Shared::Noncontiguous(_) => AhoCorasickKind::NoncontiguousNFA,
+            Nfa::Contiguous(_) => AhoCorasickKind::ContiguousNFA,
+            Nfa::Noncontiguous(_) => AhoCorasickKind::NoncontiguousNFA,
         }
     }
 }
@@ -449,7 +444,7 @@ pub const DFA_AFTER_BYTES: usize = 256 << 10;
 
 impl SharedAutomaton {
     fn new(patterns: Vec<String>) -> Result<SharedAutomaton, aho_corasick::BuildError> {
-        let nfa = Shared::nfa(&patterns)?;
+        let nfa = Nfa::new(&patterns)?;
         let overlap = patterns
             .iter()
             .map(String::len)
@@ -480,18 +475,18 @@ impl SharedAutomaton {
         f: impl FnMut(usize, usize, usize),
     ) {
         let (hay, overlap) = (text.as_bytes(), self.overlap);
-        match self.for_text(text.len()) {
-            Shared::Dfa(a) => super::scan::overlapping(a, hay, overlap, late, f),
-            Shared::Contiguous(a) => super::scan::overlapping(a, hay, overlap, late, f),
-            Shared::Noncontiguous(a) => super::scan::overlapping(a, hay, overlap, late, f),
+        match (self.dfa_for(text.len()), &*self.nfa) {
+            (Some(a), _) => super::scan::overlapping(a, hay, overlap, late, f),
+            (None, Nfa::Contiguous(a)) => super::scan::overlapping(a, hay, overlap, late, f),
+            (None, Nfa::Noncontiguous(a)) => super::scan::overlapping(a, hay, overlap, late, f),
         }
     }
 
-    /// The automaton to search `len` bytes with: the DFA if it is built, else the NFA (and
-    /// the DFA's build is started once enough text has come).
-    fn for_text(&self, len: usize) -> &Shared {
+    /// The DFA to search `len` bytes with, if it is built; else the NFA searches (and the
+    /// DFA's build is started once enough text has come).
+    fn dfa_for(&self, len: usize) -> Option<&Dfa> {
         if let Some(dfa) = self.dfa.get() {
-            return dfa.as_ref().unwrap_or(&self.nfa);
+            return dfa.as_ref();
         }
         let before = self.scanned.fetch_add(len, Ordering::Relaxed);
         if before < DFA_AFTER_BYTES && before + len >= DFA_AFTER_BYTES {
@@ -500,17 +495,16 @@ impl SharedAutomaton {
             let _ = std::thread::Builder::new()
                 .name("threadlint-dfa".into())
                 .spawn(move || {
-                    slot.get_or_init(|| Shared::dfa(&nfa, &patterns));
+                    slot.get_or_init(|| nfa.dfa(&patterns));
                 });
         }
-        &self.nfa
+        None
     }
 
     /// Build the DFA now (or wait for the build under way): for a long-running service,
     /// which should not search its first requests with the NFA.
     pub fn build_dfa_now(&self) {
-        self.dfa
-            .get_or_init(|| Shared::dfa(&self.nfa, &self.patterns));
+        self.dfa.get_or_init(|| self.nfa.dfa(&self.patterns));
     }
 
     /// Search with the DFA from now on (`true`), or with the NFA throughout.
@@ -525,7 +519,7 @@ impl SharedAutomaton {
     /// The kind of automaton that searches now.
     pub fn kind(&self) -> AhoCorasickKind {
         match self.dfa.get() {
-            Some(Some(dfa)) => dfa.kind(),
+            Some(Some(_)) => AhoCorasickKind::DFA,
             _ => self.nfa.kind(),
         }
     }
