@@ -212,14 +212,14 @@ pub struct Parsed<'a> {
 /// Read one input line (`raw`, with or without its line break) as a comment record. `line` is
 /// its 1-based number in the input; a byte-order mark is dropped from line 1.
 pub fn parse(line: usize, raw: &[u8]) -> Parsed<'_> {
-    let raw = if line == 1 {
-        raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
-    } else {
-        raw
-    };
     match std::str::from_utf8(raw) {
         Ok(text) => parse_str(line, text),
         Err(_) => {
+            let raw = if line == 1 {
+                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+            } else {
+                raw
+            };
             let text = String::from_utf8_lossy(raw);
             Parsed {
                 line: parse_text(line, &text).into_owned(),
@@ -827,18 +827,22 @@ impl Chunk {
     /// Line `i` of the chunk (0-based): its 1-based number in the input and its bytes, line
     /// break included.
     pub fn line(&self, i: usize) -> (usize, &[u8]) {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        (self.first_line + i, &self.data.bytes()[start..self.ends[i]])
+        (self.first_line + i, &self.data.bytes()[self.span(i)])
     }
 
     /// Line `i`, parsed ([`parse`]).
     pub fn parse_line(&self, i: usize) -> Parsed<'_> {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
         let line = self.first_line + i;
         match &self.data {
-            Data::Text(t) => parse_str(line, &t[start..self.ends[i]]),
-            Data::Bytes(b) => parse(line, &b[start..self.ends[i]]),
+            Data::Text(t) => parse_str(line, &t[self.span(i)]),
+            Data::Bytes(b) => parse(line, &b[self.span(i)]),
         }
+    }
+
+    /// Where line `i` lies in the chunk's data, line break included.
+    fn span(&self, i: usize) -> std::ops::Range<usize> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        start..self.ends[i]
     }
 
     /// All lines, parsed one after the other.
@@ -1426,6 +1430,35 @@ mod tests {
         for size in [1, 2, 7, 64, 300, 1 << 20] {
             let got = shape(&read_in_chunks(input.as_bytes(), size));
             assert_eq!(got, expected, "chunks of {size} bytes");
+        }
+    }
+
+    /// Line 1 loses one byte-order mark, on the UTF-8 path and on the lossy one alike; a
+    /// second mark is left to fail the record.
+    #[test]
+    fn line_one_drops_one_byte_order_mark() {
+        for body in [&b"ok"[..], &b"bad \xFF"[..]] {
+            let record = |boms: usize| {
+                let mut raw = b"\xEF\xBB\xBF".repeat(boms);
+                raw.extend_from_slice(b"{\"body\":\"");
+                raw.extend_from_slice(body);
+                raw.extend_from_slice(b"\"}");
+                raw
+            };
+            let one = record(1);
+            assert!(
+                matches!(parse(1, &one).line, Line::Record { .. }),
+                "{body:?}"
+            );
+            assert!(
+                matches!(parse(2, &one).line, Line::Error { .. }),
+                "{body:?}"
+            );
+            let two = record(2);
+            assert!(
+                matches!(parse(1, &two).line, Line::Error { .. }),
+                "{body:?}"
+            );
         }
     }
 
