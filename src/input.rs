@@ -41,6 +41,55 @@ pub fn read_path(path: &Path) -> std::io::Result<Decoded> {
     Ok(decode(bytes))
 }
 
+/// Largest page read, in bytes: 16 MiB.
+///
+/// Checking a page holds about 20 bytes for every byte of its longest segment while that
+/// segment is checked (its normalised form and the offsets back to the page; see
+/// docs/engine.md, "Known limits"), so a page of 1 GB would need 20 GB. A scraped page is a
+/// few hundred kilobytes at most; a larger "page" is something else (JSON Lines read as page
+/// text, many pages in one file), and is refused with an error that says what to do instead.
+pub const MAX_PAGE_BYTES: u64 = 16 << 20;
+
+/// [`read_path`] for a page of text: at most [`MAX_PAGE_BYTES`], else an error that gives the
+/// size and what to do. A file's size is looked at before it is read.
+pub fn read_page(path: &Path) -> std::io::Result<Decoded> {
+    let too_big = |size: Option<u64>| {
+        let size = size.map_or_else(String::new, |n| {
+            format!("{:.1} MB; ", n as f64 / (1 << 20) as f64)
+        });
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "too large for a page ({size}the limit is {} MB): JSON Lines are read with \
+                 `--input jsonl`, and pages go one to a file",
+                MAX_PAGE_BYTES >> 20
+            ),
+        )
+    };
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_PAGE_BYTES + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_PAGE_BYTES {
+            return Err(too_big(None));
+        }
+    } else {
+        let file = std::fs::File::open(path)?;
+        let size = file.metadata()?.len();
+        if size > MAX_PAGE_BYTES {
+            return Err(too_big(Some(size)));
+        }
+        // The file may grow while it is read.
+        file.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_PAGE_BYTES {
+            return Err(too_big(Some(bytes.len() as u64)));
+        }
+    }
+    Ok(decode(bytes))
+}
+
 /// The files a directory walk takes as inputs, by extension. Other files in an input
 /// directory (gold YAML, notes, images) are not comment threads.
 pub struct Inputs {
@@ -124,6 +173,29 @@ fn walk_into(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page of exactly the limit is read; one byte more is refused, before it is read.
+    #[test]
+    fn a_page_may_be_as_large_as_the_limit_and_no_larger() {
+        let dir = std::env::temp_dir().join(format!("threadlint-page-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("p.txt");
+        let mut text = "a".repeat(MAX_PAGE_BYTES as usize);
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(read_page(&path).unwrap().text.len(), text.len());
+        text.push('b');
+        std::fs::write(&path, &text).unwrap();
+        let err = read_page(&path).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+        assert!(
+            err.to_string()
+                .starts_with("too large for a page (16.0 MB;"),
+            "{err}"
+        );
+        // Other readers have no such limit.
+        assert_eq!(read_path(&path).unwrap().text.len(), text.len());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn json_lines_are_told_by_their_extension() {

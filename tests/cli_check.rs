@@ -495,6 +495,50 @@ fn a_missing_path_is_named_and_the_rest_still_checked() {
     assert_eq!(v["summary"]["errors"], 1);
 }
 
+/// A "page" larger than a page can be is refused with an error naming it, from a file or from
+/// standard input, and the other inputs are still checked; as JSON Lines the same bytes are
+/// read (a record at a time) as usual.
+#[test]
+fn a_page_too_large_is_named_and_the_rest_still_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = "{\"id\":\"a\",\"body\":\"you idiot\"}\n";
+    let big = line.repeat(threadlint::input::MAX_PAGE_BYTES as usize / line.len() + 1);
+    let path = dir.path().join("dump.txt");
+    std::fs::write(&path, &big).unwrap();
+    let r = run(&mut check(&[
+        "--format",
+        "json",
+        path.to_str().unwrap(),
+        COMMENTS,
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("dump.txt: too large for a page (16.0 MB; the limit is 16 MB)")
+            && r.stderr.contains("--input jsonl"),
+        "{}",
+        r.stderr
+    );
+    let v = json(&r);
+    assert_eq!(v["findings"].as_array().unwrap().len(), EXPECTED.len());
+    assert_eq!(v["summary"]["errors"], 1);
+
+    let r = run(check(&["--format", "json", "-"]).write_stdin(big.clone()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("-: too large for a page (the limit"),
+        "{}",
+        r.stderr
+    );
+
+    let r = run(check(&["--format", "jsonl", "--input", "jsonl", "-"]).write_stdin(big));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.lines().count(),
+        threadlint::input::MAX_PAGE_BYTES as usize / line.len() + 1
+    );
+}
+
 #[test]
 fn a_bad_jsonl_line_is_named_and_reading_goes_on() {
     let input = "{\"id\":\"a\",\"body\":\"you idiot\"}\n{\"id\":\"b\",\"body\":\nnot json\n{\"id\":\"c\",\"body\":\"darn\"}\n";

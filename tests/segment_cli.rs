@@ -125,6 +125,24 @@ fn a_missing_file_is_named_and_the_others_still_run() {
 }
 
 #[test]
+fn a_page_too_large_is_named_and_the_others_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    let size = threadlint::input::MAX_PAGE_BYTES as usize + 1;
+    std::fs::write(&big, "word ".repeat(size / 5 + 1)).unwrap();
+    cmd()
+        .arg("segment")
+        .arg(&big)
+        .arg(seed(S000))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(format!("== {S000}")))
+        .stderr(predicate::str::contains(
+            "big.txt: too large for a page (16.0 MB;",
+        ));
+}
+
+#[test]
 fn invalid_utf8_is_replaced_with_a_warning_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("latin1.txt");

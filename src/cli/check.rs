@@ -308,7 +308,7 @@ impl Ctx<'_> {
             pool.install(|| {
                 batch
                     .par_iter()
-                    .map(|s| match threadlint::input::read_path(&s.path) {
+                    .map(|s| match threadlint::input::read_page(&s.path) {
                         Ok(decoded) => {
                             let thread = threadlint::segment::segment(&s.display, decoded.text);
                             let findings = engine.check_thread(&thread);

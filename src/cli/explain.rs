@@ -40,6 +40,12 @@ fn parse_target(s: &str) -> Result<Target, String> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let text = match (&args.text, &args.file) {
         (Some(t), _) => t.clone(),
+        // A page is held to the size of a page, as `check` holds it.
+        (None, Some(path)) if args.page => {
+            threadlint::input::read_page(path)
+                .with_context(|| format!("reading {}", path.display()))?
+                .text
+        }
         (None, Some(path)) if path.as_os_str() == "-" => {
             let mut buf = Vec::new();
             std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)

@@ -63,7 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     for path in &files {
-        let decoded = match threadlint::input::read_path(path) {
+        let decoded = match threadlint::input::read_page(path) {
             Ok(d) => d,
             Err(err) => {
                 eprintln!("threadlint: error: cannot read {}: {err}", path.display());

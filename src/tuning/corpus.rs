@@ -1,7 +1,7 @@
 //! The corpus the tuning commands run over: files and directories of page text or JSON Lines
 //! comments, turned into threads one at a time.
 //!
-//! Page text goes through `input::read_path` and `segment::segment`, JSON Lines through
+//! Page text goes through `input::read_page` and `segment::segment`, JSON Lines through
 //! `jsonl::Reader`, exactly as `check` reads them, so the tuning commands see the threads that
 //! `check` sees. This module must not match rules.
 
@@ -91,7 +91,7 @@ pub fn for_each_unit(
                 }
             }
         } else {
-            let decoded = crate::input::read_path(&f)
+            let decoded = crate::input::read_page(&f)
                 .with_context(|| format!("cannot read {}", f.display()))?;
             let thread_name = f
                 .file_name()

@@ -118,7 +118,7 @@ pub fn evaluate_gold(
     for file in gold_files(dir)? {
         let g = gold::load(&file).with_context(|| format!("cannot load {}", file.display()))?;
         let page = page_path(dir, &file, &g.seed)?;
-        let decoded = crate::input::read_path(&page)
+        let decoded = crate::input::read_page(&page)
             .with_context(|| format!("cannot read {}", page.display()))?;
         let thread = crate::segment::segment(&g.seed, decoded.text);
         let mut findings = engine.check_thread(&thread);
