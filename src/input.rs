@@ -54,8 +54,12 @@ pub const MAX_PAGE_BYTES: u64 = 16 << 20;
 /// size and what to do. A file's size is looked at before it is read.
 pub fn read_page(path: &Path) -> std::io::Result<Decoded> {
     let too_big = |size: Option<u64>| {
+        // Rounded up, so that a size just over the limit does not read as the limit.
         let size = size.map_or_else(String::new, |n| {
-            format!("{:.1} MB; ", n as f64 / (1 << 20) as f64)
+            format!(
+                "{:.1} MB; ",
+                (n as f64 * 10.0 / (1 << 20) as f64).ceil() / 10.0
+            )
         });
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -81,6 +85,7 @@ pub fn read_page(path: &Path) -> std::io::Result<Decoded> {
         if size > MAX_PAGE_BYTES {
             return Err(too_big(Some(size)));
         }
+        bytes.reserve_exact(size as usize);
         // The file may grow while it is read.
         file.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes)?;
         if bytes.len() as u64 > MAX_PAGE_BYTES {
@@ -189,7 +194,7 @@ mod tests {
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
         assert!(
             err.to_string()
-                .starts_with("too large for a page (16.0 MB;"),
+                .starts_with("too large for a page (16.1 MB;"),
             "{err}"
         );
         // Other readers have no such limit.

@@ -514,7 +514,7 @@ fn a_page_too_large_is_named_and_the_rest_still_checked() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("dump.txt: too large for a page (16.0 MB; the limit is 16 MB)")
+            .contains("dump.txt: too large for a page (16.1 MB; the limit is 16 MB)")
             && r.stderr.contains("--input jsonl"),
         "{}",
         r.stderr

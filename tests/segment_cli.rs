@@ -138,7 +138,7 @@ fn a_page_too_large_is_named_and_the_others_still_run() {
         .code(2)
         .stdout(predicate::str::contains(format!("== {S000}")))
         .stderr(predicate::str::contains(
-            "big.txt: too large for a page (16.0 MB;",
+            "big.txt: too large for a page (16.1 MB;",
         ));
 }
 
