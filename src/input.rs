@@ -32,12 +32,9 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
 
 /// Read and decode a file; `-` reads standard input.
 pub fn read_path(path: &Path) -> std::io::Result<Decoded> {
-    let mut bytes = Vec::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin().lock().read_to_end(&mut bytes)?;
-    } else {
-        bytes = std::fs::read(path)?;
-    }
+    // No limit: `read_at_most` cannot find more than `u64::MAX` bytes.
+    let bytes = read_at_most(path, u64::MAX)?
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::OutOfMemory))?;
     Ok(decode(bytes))
 }
 
@@ -53,46 +50,52 @@ pub const MAX_PAGE_BYTES: u64 = 16 << 20;
 /// [`read_path`] for a page of text: at most [`MAX_PAGE_BYTES`], else an error that gives the
 /// size and what to do. A file's size is looked at before it is read.
 pub fn read_page(path: &Path) -> std::io::Result<Decoded> {
-    let too_big = |size: Option<u64>| {
+    let size = match read_at_most(path, MAX_PAGE_BYTES)? {
+        Ok(bytes) => return Ok(decode(bytes)),
         // Rounded up, so that a size just over the limit does not read as the limit.
-        let size = size.map_or_else(String::new, |n| {
-            format!(
-                "{:.1} MB; ",
-                (n as f64 * 10.0 / (1 << 20) as f64).ceil() / 10.0
-            )
-        });
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!(
-                "too large for a page ({size}the limit is {} MB): JSON Lines are read with \
-                 `--input jsonl`, and pages go one to a file",
-                MAX_PAGE_BYTES >> 20
-            ),
-        )
+        Err(Some(n)) => format!(
+            "{:.1} MB; ",
+            (n as f64 * 10.0 / (1 << 20) as f64).ceil() / 10.0
+        ),
+        Err(None) => String::new(),
     };
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!(
+            "too large for a page ({size}the limit is {} MB): JSON Lines are read with \
+             `--input jsonl`, and pages go one to a file",
+            MAX_PAGE_BYTES >> 20
+        ),
+    ))
+}
+
+/// The bytes of a file, or of standard input for `-`, if there are at most `limit`; else
+/// `Err` with the file's size (`None` for standard input, which is read only to `limit` + 1
+/// bytes). A file's size is looked at first, so a file too large is not read at all.
+fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, Option<u64>>> {
     let mut bytes = Vec::new();
+    let read = limit.saturating_add(1);
     if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_PAGE_BYTES + 1)
-            .read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > MAX_PAGE_BYTES {
-            return Err(too_big(None));
-        }
-    } else {
-        let file = std::fs::File::open(path)?;
-        let size = file.metadata()?.len();
-        if size > MAX_PAGE_BYTES {
-            return Err(too_big(Some(size)));
-        }
-        bytes.reserve_exact(size as usize);
-        // The file may grow while it is read.
-        file.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > MAX_PAGE_BYTES {
-            return Err(too_big(Some(bytes.len() as u64)));
-        }
+        std::io::stdin().lock().take(read).read_to_end(&mut bytes)?;
+        return Ok(if bytes.len() as u64 > limit {
+            Err(None)
+        } else {
+            Ok(bytes)
+        });
     }
-    Ok(decode(bytes))
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Ok(Err(Some(size)));
+    }
+    // As `fs::read` does; a file that grows while it is read is still held to the limit.
+    let _ = bytes.try_reserve_exact(size as usize);
+    file.take(read).read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > limit {
+        Err(Some(bytes.len() as u64))
+    } else {
+        Ok(bytes)
+    })
 }
 
 /// The files a directory walk takes as inputs, by extension. Other files in an input

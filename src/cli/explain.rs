@@ -46,12 +46,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("reading {}", path.display()))?
                 .text
         }
-        (None, Some(path)) if path.as_os_str() == "-" => {
-            let mut buf = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-                .context("reading standard input")?;
-            threadlint::input::decode(buf).text
-        }
         (None, Some(path)) => {
             threadlint::input::read_path(path)
                 .with_context(|| format!("reading {}", path.display()))?
