@@ -1,15 +1,21 @@
-//! `threadlint segment PATH... [--format text|yaml|json]`: show how pages split into article,
-//! boilerplate and comments.
+//! `threadlint segment PATH... [--format text|yaml|json] [--jobs N]`: show how pages split into
+//! article, boilerplate and comments.
 //!
 //! Owns argument parsing and rendering of the three formats; the segmenting is the library's
 //! (`threadlint::segment`), the gold shape is `threadlint::gold`. A directory stands for the
 //! page text files (`.txt`, `.text`) under it, in sorted order. A path that cannot be read is
 //! reported naming it, the other paths are still processed, and the command exits 2.
+//!
+//! Pages are segmented in batches on a pool of `--jobs` threads and written in input order
+//! (warnings and errors too), so the output is the same whatever `--jobs` is, and memory is
+//! that of a batch: nothing is kept once written, the JSON array included.
 
+use anyhow::Context;
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use threadlint::thread::{QuoteSource, Thread};
+use threadlint::thread::{Article, Comment, LineRange, QuoteSource, Thread};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
@@ -32,7 +38,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Worker threads (0: one per core).
+    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    pub jobs: usize,
 }
+
+/// Pages segmented per parallel batch, per worker, as `check` batches them.
+const BATCH_PER_JOB: usize = 32;
 
 /// The name a page is known by in outputs and gold files: its file name.
 fn page_name(path: &Path) -> String {
@@ -46,11 +58,7 @@ fn page_name(path: &Path) -> String {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
-    let mut json = Vec::new();
-    let mut first = true;
     let mut files = Vec::new();
     for path in &args.files {
         if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
@@ -62,46 +70,48 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             files.push(path.clone());
         }
     }
-    for path in &files {
-        let decoded = match threadlint::input::read_page(path) {
-            Ok(d) => d,
-            Err(err) => {
-                eprintln!("threadlint: error: cannot read {}: {err}", path.display());
-                failed = true;
-                continue;
-            }
-        };
-        if decoded.lossy {
-            eprintln!(
-                "threadlint: warning: {}: invalid UTF-8 replaced with U+FFFD",
-                path.display()
-            );
-        }
-        let name = page_name(path);
-        let thread = threadlint::segment::segment(&name, decoded.text);
-        match args.format {
-            Format::Yaml => {
-                if !first {
-                    out.write_all(b"---\n")?;
-                }
-                let gold = threadlint::gold::from_thread(&name, &thread);
-                out.write_all(threadlint::gold::to_yaml(&gold).as_bytes())?;
-            }
-            Format::Json => json.push(to_json(&thread)),
-            Format::Text => {
-                if !first {
-                    out.write_all(b"\n")?;
-                }
-                write_text(&mut out, &thread)?;
-            }
-        }
-        first = false;
+    let mut pool = rayon::ThreadPoolBuilder::new().num_threads(args.jobs);
+    if args.jobs == 1 {
+        pool = pool.use_current_thread();
     }
-    if args.format == Format::Json {
-        serde_json::to_writer_pretty(&mut out, &json)?;
-        out.write_all(b"\n")?;
+    let pool = pool.build().context("cannot start worker threads")?;
+    let segment = |batch: &[PathBuf]| -> Vec<Outcome> {
+        pool.install(|| batch.par_iter().map(|path| segment_page(path)).collect())
+    };
+    let stdout = std::io::stdout();
+    let mut out = Output {
+        format: args.format,
+        out: std::io::BufWriter::new(stdout.lock()),
+        pages: 0,
+    };
+    // A batch at a time, segmented in parallel and written in input order: memory stays that
+    // of two batches, however many pages there are. With two or more jobs the previous batch
+    // is written while this one is segmented.
+    let mut pending: Option<(&[PathBuf], Vec<Outcome>)> = None;
+    for batch in files.chunks(pool.current_num_threads() * BATCH_PER_JOB) {
+        if pool.current_num_threads() < 2 {
+            let outcomes = segment(batch);
+            failed |= out.batch(batch, outcomes)?;
+            continue;
+        }
+        let (written, outcomes) = std::thread::scope(|scope| {
+            let worker = scope.spawn(|| segment(batch));
+            let written = match pending.take() {
+                Some((paths, outcomes)) => out.batch(paths, outcomes),
+                None => Ok(false),
+            };
+            let outcomes = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (written, outcomes)
+        });
+        failed |= written?;
+        pending = Some((batch, outcomes));
     }
-    out.flush()?;
+    if let Some((paths, outcomes)) = pending {
+        failed |= out.batch(paths, outcomes)?;
+    }
+    out.finish()?;
     Ok(if failed {
         crate::cli::exit::error()
     } else {
@@ -109,14 +119,111 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The gold shape with byte spans: `seed`, `article`, `boilerplate`, `comments`.
-fn to_json(thread: &Thread) -> serde_json::Value {
-    serde_json::json!({
-        "seed": thread.name,
-        "article": thread.article,
-        "boilerplate": thread.boilerplate,
-        "comments": thread.comments,
-    })
+/// A page segmented, with whether its text had invalid UTF-8; or why it could not be read.
+type Outcome = std::io::Result<(Thread, bool)>;
+
+fn segment_page(path: &Path) -> Outcome {
+    let decoded = threadlint::input::read_page(path)?;
+    let thread = threadlint::segment::segment(&page_name(path), decoded.text);
+    Ok((thread, decoded.lossy))
+}
+
+/// Segmented pages written in one format, in the order given.
+struct Output<W: Write> {
+    format: Format,
+    out: W,
+    /// Pages written so far.
+    pages: usize,
+}
+
+impl<W: Write> Output<W> {
+    /// Write a batch's pages and report its unreadable ones, in order. Returns whether any
+    /// page could not be read.
+    fn batch(&mut self, paths: &[PathBuf], outcomes: Vec<Outcome>) -> anyhow::Result<bool> {
+        let mut failed = false;
+        for (path, outcome) in paths.iter().zip(outcomes) {
+            match outcome {
+                Ok((thread, lossy)) => {
+                    if lossy {
+                        eprintln!(
+                            "threadlint: warning: {}: invalid UTF-8 replaced with U+FFFD",
+                            path.display()
+                        );
+                    }
+                    self.page(&thread)?;
+                }
+                Err(err) => {
+                    eprintln!("threadlint: error: cannot read {}: {err}", path.display());
+                    failed = true;
+                }
+            }
+        }
+        Ok(failed)
+    }
+
+    fn page(&mut self, thread: &Thread) -> anyhow::Result<()> {
+        let first = self.pages == 0;
+        self.pages += 1;
+        let out = &mut self.out;
+        match self.format {
+            Format::Yaml => {
+                if !first {
+                    out.write_all(b"---\n")?;
+                }
+                let gold = threadlint::gold::from_thread(&thread.name, thread);
+                out.write_all(threadlint::gold::to_yaml(&gold).as_bytes())?;
+            }
+            Format::Json => {
+                // The array is written an element at a time, as `serde_json`'s pretty printer
+                // writes a whole one. An element is one level deep: every line of it is
+                // indented once more (a JSON string holds no raw line break).
+                out.write_all(if first { b"[\n  " } else { b",\n  " })?;
+                let element = serde_json::to_vec_pretty(&JsonPage::of(thread))?;
+                for (i, line) in element.split(|&b| b == b'\n').enumerate() {
+                    if i > 0 {
+                        out.write_all(b"\n  ")?;
+                    }
+                    out.write_all(line)?;
+                }
+            }
+            Format::Text => {
+                if !first {
+                    out.write_all(b"\n")?;
+                }
+                write_text(out, thread)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> anyhow::Result<()> {
+        if self.format == Format::Json {
+            self.out
+                .write_all(if self.pages == 0 { b"[]\n" } else { b"\n]\n" })?;
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// One page in `--format json`: the gold shape with byte spans.
+#[derive(serde::Serialize)]
+struct JsonPage<'a> {
+    seed: &'a str,
+    article: &'a Option<Article>,
+    boilerplate: &'a [LineRange],
+    comments: &'a [Comment],
+}
+
+impl<'a> JsonPage<'a> {
+    fn of(thread: &'a Thread) -> JsonPage<'a> {
+        JsonPage {
+            seed: &thread.name,
+            article: &thread.article,
+            boilerplate: &thread.boilerplate,
+            comments: &thread.comments,
+        }
+    }
 }
 
 /// First `max` characters of a line, for the outline.

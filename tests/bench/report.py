@@ -136,8 +136,8 @@ throughput_row("check, JSON Lines, 1 thread", "check-jsonl-j1", "jsonl",
                "threadlint check --format jsonl --jobs 1 comments.jsonl")
 throughput_row("check, JSON Lines, 2 threads", "check-jsonl-j2", "jsonl",
                "threadlint check --format jsonl --jobs 2 comments.jsonl")
-throughput_row("segment alone, page text", "segment-text", "text",
-               "threadlint segment --format json pages/*.txt")
+throughput_row("segment alone, page text, 1 thread", "segment-text", "text",
+               "threadlint segment --format json --jobs 1 pages/")
 
 sv = hf("startup-version")
 se = hf("startup-check-empty")
@@ -226,6 +226,7 @@ add(f"| one {lf.get('bytes', '?')}-byte flagged comment, in process | same | "
 for name, label in [("rss-baseline-jsonl", f"baseline on {mb} MB JSON Lines"),
                     ("rss-check-text-j2", f"check on {mb} MB page text, 2 threads"),
                     ("rss-check-jsonl-j2", f"check on {mb} MB JSON Lines, 2 threads"),
+                    ("rss-segment-text-j2", f"segment on {mb} MB page text, 2 threads"),
                     ("rss-stream-j2", f"check streaming {stream_mb} MB JSON Lines, 2 threads")]:
     v = rss_mb(name)
     if v is not None:

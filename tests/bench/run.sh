@@ -88,11 +88,8 @@ for round in $(seq "$RUNS"); do
     done
     echo "   round $round of $RUNS" >&2
 done
-# segment takes files, not directories: the pages go through a shell glob.
-sanity sh -c "'$TL' segment --format json '$OUT'/pages/*.txt"
-hyperfine -i --style basic --warmup 1 --runs "$RUNS" --output null \
-    --export-json "$OUT/hf/segment-text.json" --command-name segment-text \
-    "'$TL' segment --format json '$OUT'/pages/*.txt" >&2
+# One thread, like the baseline and `check --jobs 1`: the segmenter's share of page text.
+hf segment-text "$TL" segment --format json --jobs 1 "$OUT/pages"
 
 echo "== start-up" >&2
 RUNS_SAVED=$RUNS
@@ -122,6 +119,7 @@ rss() {
 rss rss-baseline-jsonl "$BIN/examples/baseline" "$OUT/comments.jsonl"
 rss rss-check-text-j2 "$TL" check --format jsonl --jobs 2 "$OUT/pages"
 rss rss-check-jsonl-j2 "$TL" check --format jsonl --jobs 2 "$OUT/comments.jsonl"
+rss rss-segment-text-j2 "$TL" segment --format json --jobs 2 "$OUT/pages"
 if [ "$STREAM_MB" != 0 ]; then
     echo "== streaming ${STREAM_MB} MB of JSON Lines" >&2
     "$BIN/examples/gen_corpus" --mb "$STREAM_MB" --format jsonl --out "$OUT/stream.jsonl"
