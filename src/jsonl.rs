@@ -30,7 +30,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -741,6 +741,13 @@ impl Grouper {
 /// The least a [`Chunker`] asks a read for.
 const READ_MIN: usize = 1 << 16;
 
+/// The longest line a [`Chunker`] reads, in bytes. A longer one is passed over to its line
+/// break without being kept, and stands in its chunk as an error naming its length: a record
+/// is one comment, and a line this long is most likely a whole export written as one JSON
+/// document. Memory then stays bounded whatever the input (a 52 MB one-line array took 150 MB
+/// when it was read whole), and the lines after it are still read.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Whole lines of the input, as read by a [`Chunker`].
 pub struct Chunk {
     /// The lines.
@@ -751,6 +758,11 @@ pub struct Chunk {
     first_line: usize,
     /// Reading stopped here with this error; the chunk holds the whole lines read before it.
     error: Option<std::io::Error>,
+    /// Lines longer than `max_line`, as (index, length without the line break), in order:
+    /// each parses as an error. One passed over without being kept is an empty line in
+    /// `data`.
+    long: Vec<(usize, usize)>,
+    max_line: usize,
     /// Where `data` goes when the chunk is dropped.
     spare: Spare,
 }
@@ -833,6 +845,27 @@ impl Chunk {
     /// Line `i`, parsed ([`parse`]).
     pub fn parse_line(&self, i: usize) -> Parsed<'_> {
         let line = self.first_line + i;
+        // Almost always empty: no search then.
+        let long = if self.long.is_empty() {
+            None
+        } else {
+            self.long.binary_search_by_key(&i, |&(k, _)| k).ok()
+        };
+        if let Some(k) = long {
+            let (len, limit) = (self.long[k].1, self.max_line);
+            return Parsed {
+                line: Line::Error {
+                    line,
+                    message: format!(
+                        "line too long ({}; the limit is {}), not read: a JSON Lines record \
+                         is one comment, on a line of its own",
+                        size(len),
+                        size(limit)
+                    ),
+                },
+                lossy: false,
+            };
+        }
         match &self.data {
             Data::Text(t) => parse_str(line, &t[self.span(i)]),
             Data::Bytes(b) => parse(line, &b[self.span(i)]),
@@ -856,8 +889,22 @@ impl Chunk {
     }
 }
 
+/// A size for an error message: in MB to one decimal, rounded up (so that a size just over a
+/// limit does not read as the limit), whole MB exactly, or bytes below one MB.
+fn size(bytes: usize) -> String {
+    const MB: usize = 1 << 20;
+    if bytes % MB == 0 && bytes > 0 {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= MB {
+        format!("{:.1} MB", (bytes as f64 * 10.0 / MB as f64).ceil() / 10.0)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// Cuts an input into chunks of whole lines of about a given size (a longer line makes a
-/// chunk of its own), reading ahead no further than one chunk.
+/// chunk of its own), reading ahead no further than one chunk. A line longer than
+/// [`MAX_LINE_BYTES`] is passed over and makes a chunk of its own that parses as an error.
 pub struct Chunker<R> {
     input: R,
     size: usize,
@@ -868,6 +915,20 @@ pub struct Chunker<R> {
     tail: Vec<u8>,
     done: bool,
     spare: Spare,
+    /// The longest line read ([`MAX_LINE_BYTES`]).
+    max_line: usize,
+    /// Reading is inside a line longer than `max_line`, being passed over.
+    long: Option<LongLine>,
+}
+
+/// A line longer than the limit, as far as it has been read.
+struct LongLine {
+    /// Its bytes read so far.
+    len: usize,
+    /// Input ended in it.
+    eof: bool,
+    /// Reading failed in it.
+    error: Option<std::io::Error>,
 }
 
 impl<R: Read> Chunker<R> {
@@ -883,7 +944,15 @@ impl<R: Read> Chunker<R> {
                 buffers: Arc::default(),
                 max_len: 2 * size.max(READ_MIN),
             },
+            max_line: MAX_LINE_BYTES,
+            long: None,
         }
+    }
+
+    /// Pass over lines longer than `bytes` instead of [`MAX_LINE_BYTES`].
+    pub fn max_line(mut self, bytes: usize) -> Chunker<R> {
+        self.max_line = bytes;
+        self
     }
 
     /// While `flag` is set, end a chunk as soon as a read brings whole lines instead of
@@ -899,6 +968,9 @@ impl<R: Read> Chunker<R> {
         if self.done {
             return None;
         }
+        if let Some(long) = self.long.take() {
+            return Some(self.pass_over(long));
+        }
         let mut data = self.spare.take();
         // `data[..filled]` is input; what follows is room to read into.
         let mut filled = self.tail.len();
@@ -910,11 +982,31 @@ impl<R: Read> Chunker<R> {
         let mut scanned = 0;
         let mut error = None;
         let mut eof = false;
+        let mut long = Vec::new();
         loop {
+            let from = ends.len();
             ends.extend(
                 memchr::memchr_iter(b'\n', &data[scanned..filled]).map(|i| scanned + i + 1),
             );
+            for k in from..ends.len() {
+                let len = ends[k] - 1 - if k == 0 { 0 } else { ends[k - 1] };
+                if len > self.max_line {
+                    long.push((k, len));
+                }
+            }
             scanned = filled;
+            let open = filled - ends.last().copied().unwrap_or(0);
+            if open > self.max_line {
+                // Neither the line nor the rest of its chunk is kept: the whole lines before
+                // it go out now (or nothing does), and the line is passed over next.
+                self.long = Some(LongLine {
+                    len: open,
+                    eof,
+                    error: error.take(),
+                });
+                eof = false;
+                break;
+            }
             if eof
                 || error.is_some()
                 || (!ends.is_empty() && (filled >= self.size || self.hurry.load(Ordering::Relaxed)))
@@ -946,18 +1038,22 @@ impl<R: Read> Chunker<R> {
         self.done = eof || error.is_some();
         let whole = ends.last().copied().unwrap_or(0);
         self.tail.clear();
-        if !self.done {
+        if !self.done && self.long.is_none() {
             self.tail.extend_from_slice(&data[whole..filled]);
         }
         if ends.is_empty() && error.is_none() {
             self.spare.give(data);
-            return None;
+            return self.long.take().map(|long| self.pass_over(long));
         }
         let first_line = self.next_line;
         self.next_line += ends.len();
         // What follows the last whole line is in `tail` now, or is room that was not read into.
         // (When the buffer comes back for another chunk, only what lies past this is zeroed.)
         data.truncate(whole);
+        if self.long.is_some() && data.capacity() > self.spare.max_len {
+            // Grown by a line that is not kept: a buffer that size is not kept either.
+            data = data.clone();
+        }
         let data = match String::from_utf8(data) {
             Ok(text) => Data::Text(text),
             Err(e) => Data::Bytes(e.into_bytes()),
@@ -967,8 +1063,44 @@ impl<R: Read> Chunker<R> {
             ends,
             first_line,
             error,
+            long,
+            max_line: self.max_line,
             spare: self.spare.clone(),
         })
+    }
+
+    /// Read on to the end of a line longer than the limit, keeping none of it but its length
+    /// (what follows its line break starts the next chunk); the line's chunk.
+    fn pass_over(&mut self, mut long: LongLine) -> Chunk {
+        let mut buf = vec![0; READ_MIN];
+        while !long.eof && long.error.is_none() {
+            match self.input.read(&mut buf) {
+                Ok(0) => long.eof = true,
+                Ok(n) => match memchr::memchr(b'\n', &buf[..n]) {
+                    Some(i) => {
+                        long.len += i;
+                        self.tail.clear();
+                        self.tail.extend_from_slice(&buf[i + 1..n]);
+                        break;
+                    }
+                    None => long.len += n,
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => long.error = Some(e),
+            }
+        }
+        self.done = long.eof || long.error.is_some();
+        let first_line = self.next_line;
+        self.next_line += 1;
+        Chunk {
+            data: Data::Bytes(Vec::new()),
+            ends: vec![0],
+            first_line,
+            error: long.error,
+            long: vec![(0, long.len)],
+            max_line: self.max_line,
+            spare: self.spare.clone(),
+        }
     }
 }
 
@@ -987,70 +1119,60 @@ pub struct JsonlThread {
     pub lines: LineIndex,
 }
 
-/// Reads threads from a JSON Lines stream, one at a time.
+/// Reads threads from a JSON Lines stream, one at a time: a [`Chunker`] and a [`Grouper`],
+/// as `check` reads its input, on one thread.
 pub struct Reader<R> {
-    input: R,
-    /// Name for records without a `thread` key.
-    default_name: String,
-    line: usize,
-    buf: Vec<u8>,
-    /// The group being built: its key, article and comments.
-    group: Option<Group<'static>>,
-    out: Vec<Unit<'static>>,
-    lossy: bool,
+    chunker: Chunker<R>,
+    grouper: Grouper,
+    /// Threads and errors read and not yet returned, in order.
+    ready: std::collections::VecDeque<std::io::Result<Item>>,
     done: bool,
 }
 
-impl<R: BufRead> Reader<R> {
+impl<R: Read> Reader<R> {
     /// `default_name` names the thread of records that have no `thread` key (the file's path).
     pub fn new(input: R, default_name: &str) -> Reader<R> {
+        // A chunk ends with the first read that brings a whole line: a thread is returned as
+        // soon as the record after it has been read, however slow the input.
+        let hurry = Arc::new(AtomicBool::new(true));
         Reader {
-            input,
-            default_name: default_name.to_string(),
-            line: 0,
-            buf: Vec::new(),
-            group: None,
-            out: Vec::new(),
-            lossy: false,
+            chunker: Chunker::new(input, READ_MIN).hurry_when(hurry),
+            grouper: Grouper::new(default_name),
+            ready: std::collections::VecDeque::new(),
             done: false,
         }
     }
 
     /// Whether any line so far held invalid UTF-8 (replaced with U+FFFD).
     pub fn lossy(&self) -> bool {
-        self.lossy
+        self.grouper.lossy()
     }
 }
 
-impl<R: BufRead> Iterator for Reader<R> {
+impl<R: Read> Iterator for Reader<R> {
     type Item = std::io::Result<Item>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(unit) = self.out.pop() {
-                return Some(Ok(unit.build()));
+            if let Some(item) = self.ready.pop_front() {
+                return Some(item);
             }
             if self.done {
-                let group = self.group.take()?;
-                return Some(Ok(finish(&self.default_name, group).build()));
+                return None;
             }
-            self.buf.clear();
-            match self.input.read_until(b'\n', &mut self.buf) {
-                Ok(0) => {
-                    self.done = true;
-                    continue;
+            match self.chunker.next_chunk() {
+                Some(mut chunk) => {
+                    let error = chunk.take_error();
+                    let units = self.grouper.group(chunk.parse());
+                    self.ready.extend(units.into_iter().map(|u| Ok(u.build())));
+                    self.ready.extend(error.map(Err));
                 }
-                Ok(_) => {}
-                Err(e) => {
+                None => {
                     self.done = true;
-                    return Some(Err(e));
+                    let last = self.grouper.finish();
+                    self.ready.extend(last.map(|u| Ok(u.build())));
                 }
             }
-            self.line += 1;
-            let parsed = parse(self.line, &self.buf);
-            self.lossy |= parsed.lossy;
-            let line = parsed.line.into_owned();
-            add(&self.default_name, &mut self.group, line, &mut self.out);
         }
     }
 }
@@ -1548,6 +1670,78 @@ mod tests {
         drop(second);
         assert!(chunker.next_chunk().is_none());
         assert_eq!(spare(), 1);
+    }
+
+    /// Every line of the chunks, as (line number, length, too-long error or not).
+    fn lines_of(mut chunker: Chunker<impl std::io::Read>) -> Vec<(usize, usize, bool)> {
+        let mut out = Vec::new();
+        while let Some(chunk) = chunker.next_chunk() {
+            for i in 0..chunk.len() {
+                let (n, bytes) = chunk.line(i);
+                let long = match chunk.parse_line(i).line {
+                    Line::Error { message, .. } => message.starts_with("line too long"),
+                    _ => false,
+                };
+                // A long line's bytes may or may not be kept: only the error counts.
+                out.push((n, if long { 0 } else { bytes.len() }, long));
+            }
+        }
+        out
+    }
+
+    /// A line over the limit is passed over: the lines before and after it are read as
+    /// usual, and it stands as an error in the right place, at the start, the middle and
+    /// the end of the input, with or without a line break, in chunks of any size.
+    #[test]
+    fn a_line_over_the_limit_is_an_error_and_the_others_are_read() {
+        let ok = "{\"body\":\"a\"}\n";
+        let long = format!("{}\n", "x".repeat(300));
+        let input = format!("{long}{ok}{ok}{long}{ok}{}", "y".repeat(250));
+        for size in [1, 16, 100, 1 << 20] {
+            let chunker = Chunker::new(input.as_bytes(), size).max_line(200);
+            assert_eq!(
+                lines_of(chunker),
+                [
+                    (1, 0, true),
+                    (2, ok.len(), false),
+                    (3, ok.len(), false),
+                    (4, 0, true),
+                    (5, ok.len(), false),
+                    (6, 0, true)
+                ],
+                "chunks of {size}"
+            );
+        }
+        // A line of exactly the limit is read.
+        let at_limit = format!("{}\n{ok}", "z".repeat(200));
+        let chunker = Chunker::new(at_limit.as_bytes(), 16).max_line(201);
+        assert_eq!(lines_of(chunker), [(1, 201, false), (2, ok.len(), false)]);
+    }
+
+    /// The error gives the line's whole length, read far past what is kept, and the limit.
+    #[test]
+    fn a_line_over_the_limit_is_named_with_its_length() {
+        let mut input = vec![b'x'; 3 << 20];
+        input.extend_from_slice(b"\n{\"body\":\"after\"}\n");
+        let mut reader = Reader::new(std::io::BufReader::new(&input[..]), "big.jsonl");
+        reader.chunker.max_line = 1 << 20;
+        match reader.next().unwrap().unwrap() {
+            Item::Error { line, message } => {
+                assert_eq!(line, 1);
+                assert!(
+                    message.starts_with("line too long (3 MB; the limit is 1 MB)"),
+                    "{message}"
+                );
+            }
+            Item::Thread(_) => panic!("the long line was read"),
+        }
+        match reader.next().unwrap().unwrap() {
+            Item::Thread(t) => assert_eq!(t.record_lines, [2]),
+            Item::Error { message, .. } => panic!("{message}"),
+        }
+        assert!(reader.next().is_none());
+        assert_eq!(size(3 * (1 << 20) + 1), "3.1 MB");
+        assert_eq!(size(200), "200 bytes");
     }
 
     /// A record's values, or serde_json's error message, for comparing the two readers.

@@ -989,3 +989,35 @@ fn a_directory_without_input_files_is_an_error_naming_it() {
     assert_eq!(v["findings"].as_array().unwrap().len(), EXPECTED.len());
     assert_eq!(v["summary"]["errors"], 1);
 }
+
+/// A JSON Lines line over the limit (here a whole export written as one JSON array) is named
+/// with its line number, and the records around it are still checked.
+#[test]
+fn a_jsonl_line_too_long_is_named_and_the_others_still_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = "{\"id\":\"a\",\"body\":\"you idiot\"}";
+    let array = format!(
+        "[{}{record}]",
+        format!("{record},").repeat(threadlint::jsonl::MAX_LINE_BYTES / (record.len() + 1))
+    );
+    let input = format!(
+        "{{\"id\":\"before\",\"body\":\"you idiot\"}}\n{array}\n{{\"id\":\"after\",\"body\":\"you idiot\"}}\n"
+    );
+    let path = dir.path().join("export.jsonl");
+    std::fs::write(&path, &input).unwrap();
+    let r = run(&mut check(&["--format", "jsonl", path.to_str().unwrap()]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "export.jsonl:2: line too long (16.1 MB; the limit is 16 MB), not read: a JSON Lines record is one comment"
+        ),
+        "{}",
+        r.stderr
+    );
+    let ids: Vec<String> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+        .collect();
+    assert_eq!(ids, ["\"before\"", "\"after\""], "{}", r.stdout);
+}
