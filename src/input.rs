@@ -50,6 +50,16 @@ pub const MAX_PAGE_BYTES: u64 = 16 << 20;
 /// [`read_path`] for a page of text: at most [`MAX_PAGE_BYTES`], else an error that gives the
 /// size and what to do. A file's size is looked at before it is read.
 pub fn read_page(path: &Path) -> std::io::Result<Decoded> {
+    read_limited(
+        path,
+        "a page",
+        "JSON Lines are read with `--input jsonl`, and pages go one to a file",
+    )
+}
+
+/// [`read_path`] held to [`MAX_PAGE_BYTES`], as [`read_page`] is: a larger input is refused
+/// with an error saying it is too large for `what`, with its size and `hint`.
+pub fn read_limited(path: &Path, what: &str, hint: &str) -> std::io::Result<Decoded> {
     let size = match read_at_most(path, MAX_PAGE_BYTES)? {
         Ok(bytes) => return Ok(decode(bytes)),
         // Rounded up, so that a size just over the limit does not read as the limit.
@@ -62,8 +72,7 @@ pub fn read_page(path: &Path) -> std::io::Result<Decoded> {
     Err(std::io::Error::new(
         std::io::ErrorKind::InvalidData,
         format!(
-            "too large for a page ({size}the limit is {} MB): JSON Lines are read with \
-             `--input jsonl`, and pages go one to a file",
+            "too large for {what} ({size}the limit is {} MB): {hint}",
             MAX_PAGE_BYTES >> 20
         ),
     ))

@@ -36,6 +36,41 @@ fn explain_reads_a_file() {
         .stdout(contains("target: body"));
 }
 
+/// A text to explain is held to the size of a page, from a file or from standard input;
+/// one of exactly the limit is explained.
+#[test]
+fn explain_refuses_a_text_larger_than_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.txt");
+    let limit = threadlint::input::MAX_PAGE_BYTES as usize;
+    std::fs::write(&path, "a".repeat(limit + 1)).unwrap();
+    let bin = || Command::cargo_bin("threadlint").unwrap();
+    bin()
+        .args(["explain", "--no-default-rules", "--file"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(contains("big.txt"))
+        .stderr(contains(
+            "too large for a text to explain (16.1 MB; the limit is 16 MB)",
+        ));
+    bin()
+        .args(["explain", "--no-default-rules", "--file", "-"])
+        .write_stdin("a".repeat(limit + 1))
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "too large for a text to explain (the limit is 16 MB)",
+        ));
+    std::fs::write(&path, "a".repeat(limit)).unwrap();
+    bin()
+        .args(["explain", "--no-default-rules", "--file"])
+        .arg(&path)
+        .assert()
+        .code(0)
+        .stdout(contains("findings: 0"));
+}
+
 #[test]
 fn explain_rejects_bad_arguments() {
     let bin = || Command::cargo_bin("threadlint").unwrap();

@@ -46,10 +46,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("reading {}", path.display()))?
                 .text
         }
+        // A text is held to the size of a page too: explaining holds more per byte than
+        // checking does.
         (None, Some(path)) => {
-            threadlint::input::read_path(path)
-                .with_context(|| format!("reading {}", path.display()))?
-                .text
+            threadlint::input::read_limited(
+                path,
+                "a text to explain",
+                "explain is for one comment, or one page with --page",
+            )
+            .with_context(|| format!("reading {}", path.display()))?
+            .text
         }
         (None, None) => anyhow::bail!("give a TEXT or --file F"),
     };
