@@ -649,3 +649,19 @@ fn check_page_segments_and_judges_each_comment() {
         "council.txt"
     );
 }
+
+/// `--max-body` is held to the size of a page (what any input may hold): a larger or zero
+/// limit is refused before the server starts, naming the range.
+#[test]
+fn a_body_limit_beyond_a_page_is_refused() {
+    for bad in ["0", "16777217", "20000000000"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_threadlint"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--max-body", bad])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--max-body {bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("must be from 1 to 16777216"), "{stderr}");
+    }
+}

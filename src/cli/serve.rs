@@ -24,12 +24,26 @@ pub struct Args {
     /// Lowest severity of a counting finding that blocks a comment.
     #[arg(long, default_value = "critical", value_name = "LEVEL")]
     pub block_at: Severity,
-    /// Largest request body accepted, in bytes; larger bodies get 413.
-    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    /// Largest request body accepted, in bytes (at most 16 MiB, the size of a page); larger
+    /// bodies get 413.
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", value_parser = body_limit)]
     pub max_body: usize,
     /// Longest a request may take, upload included, in milliseconds; longer gets 503.
     #[arg(long, default_value_t = 2000, value_name = "N")]
     pub timeout_ms: u64,
+}
+
+/// `--max-body`: 1 byte to [`MAX_PAGE_BYTES`](threadlint::input::MAX_PAGE_BYTES), the most any
+/// input may hold.
+fn body_limit(s: &str) -> Result<usize, String> {
+    let max = threadlint::input::MAX_PAGE_BYTES;
+    match s.parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n as usize),
+        Ok(_) => Err(format!(
+            "must be from 1 to {max} (16 MiB, the size of a page)"
+        )),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
