@@ -40,9 +40,9 @@ pub fn read_path(path: &Path) -> std::io::Result<Decoded> {
 
 /// Largest page read, in bytes: 16 MiB.
 ///
-/// Checking a page holds about 20 bytes for every byte of its longest segment while that
+/// Checking a page holds about 15 bytes for every byte of its longest segment while that
 /// segment is checked (its normalised form and the offsets back to the page; see
-/// docs/engine.md, "Known limits"), so a page of 1 GB would need 20 GB. A scraped page is a
+/// docs/engine.md, "Known limits"), so a page of 1 GB would need 15 GB. A scraped page is a
 /// few hundred kilobytes at most; a larger "page" is something else (JSON Lines read as page
 /// text, many pages in one file), and is refused with an error that says what to do instead.
 pub const MAX_PAGE_BYTES: u64 = 16 << 20;

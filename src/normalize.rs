@@ -179,14 +179,18 @@ impl Profile {
 }
 
 /// Normalised text and, for each of its bytes, the byte offset in the original text.
+///
+/// Offsets are `u32`: a text is at most 4 GiB (every input is held to 16 MB, see
+/// `input::MAX_PAGE_BYTES` and `jsonl::MAX_LINE_BYTES`), and an 8-byte offset doubled the
+/// memory the map takes for a long text, which is most of what checking one holds.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Normalized {
     pub text: String,
     /// `offsets[i]` is the original offset of normalised byte `i`; one extra entry maps the end.
-    pub offsets: Vec<usize>,
+    pub offsets: Vec<u32>,
     /// `ends[i]` is the original end offset of the characters that produced normalised byte `i`
     /// (a collapsed run of repeated letters ends after its last letter).
-    pub ends: Vec<usize>,
+    pub ends: Vec<u32>,
     /// With the `repeats` step: `runs[i]` is how many times the letter at normalised byte `i`
     /// was repeated in the original (1 for a single letter). Empty without the step.
     pub runs: Vec<u32>,
@@ -213,10 +217,10 @@ impl Normalized {
             return self.sparse_span(start, end);
         }
         if end <= start {
-            let at = self.offsets[start.min(self.offsets.len() - 1)];
+            let at = self.offsets[start.min(self.offsets.len() - 1)] as usize;
             return (at, at);
         }
-        (self.offsets[start], self.ends[end - 1])
+        (self.offsets[start] as usize, self.ends[end - 1] as usize)
     }
 
     /// [`Normalized::original_span`] through `edits`: a byte inside a replacement maps to the
@@ -450,8 +454,8 @@ fn latin_base(c: char) -> Option<char> {
 #[derive(Debug, Default)]
 pub struct Normalizer {
     chars: Vec<char>,
-    starts: Vec<usize>,
-    ends: Vec<usize>,
+    starts: Vec<u32>,
+    ends: Vec<u32>,
     keep: Vec<bool>,
     tail: String,
 }
@@ -470,6 +474,10 @@ impl Normalizer {
     }
 
     fn normalize_impl(&mut self, text: &str, profile: Profile, out: &mut Normalized, full: bool) {
+        assert!(
+            u32::try_from(text.len()).is_ok(),
+            "a text to normalise is at most 4 GiB (its offsets are u32)"
+        );
         out.text.clear();
         out.offsets.clear();
         out.ends.clear();
@@ -491,8 +499,8 @@ impl Normalizer {
                     if profile.casefold {
                         out.text[at..].make_ascii_lowercase();
                     }
-                    out.offsets.extend(i..j);
-                    out.ends.extend(i + 1..=j);
+                    out.offsets.extend(i as u32..j as u32);
+                    out.ends.extend(i as u32 + 1..=j as u32);
                     i = j;
                 }
                 if let Some(c) = text[i..].chars().next() {
@@ -503,7 +511,7 @@ impl Normalizer {
                     i = end;
                 }
             }
-            out.offsets.push(text.len());
+            out.offsets.push(text.len() as u32);
             return;
         }
         if !full && !needs_token_pass(text, profile) {
@@ -527,8 +535,8 @@ impl Normalizer {
                     if profile.casefold {
                         out.text[at..].make_ascii_lowercase();
                     }
-                    out.offsets.extend(i..j);
-                    out.ends.extend(i + 1..=j);
+                    out.offsets.extend(i as u32..j as u32);
+                    out.ends.extend(i as u32 + 1..=j as u32);
                     if profile.repeats {
                         out.runs.resize(out.runs.len() + (j - i), 1);
                         fold_ascii_tail(out, at, &mut last, &mut self.tail);
@@ -543,7 +551,7 @@ impl Normalizer {
                     i = end;
                 }
             }
-            out.offsets.push(text.len());
+            out.offsets.push(text.len() as u32);
             return;
         }
         self.chars.clear();
@@ -554,8 +562,8 @@ impl Normalizer {
         self.ends.reserve(text.len());
         char_steps(text, profile, |c, s, e| {
             self.chars.push(c);
-            self.starts.push(s);
-            self.ends.push(e);
+            self.starts.push(s as u32);
+            self.ends.push(e as u32);
         });
         // Leet and censor only act on digits and symbols; most comments have few or none, so
         // a scan of the characters (after compat, so full-width digits count) decides whether
@@ -595,13 +603,13 @@ impl Normalizer {
             emit_folding(
                 out,
                 self.chars[i],
-                self.starts[i],
-                self.ends[i],
+                self.starts[i] as usize,
+                self.ends[i] as usize,
                 profile.repeats,
                 &mut last,
             );
         }
-        out.offsets.push(text.len());
+        out.offsets.push(text.len() as u32);
     }
 
     /// Replace leetspeak inside tokens that are mostly letters.
@@ -784,7 +792,7 @@ fn emit_folding(
     if repeats && *last == Some(c) {
         let at = out.ends.len() - c.len_utf8();
         for k in at..out.ends.len() {
-            out.ends[k] = end;
+            out.ends[k] = end as u32;
             out.runs[k] += 1;
         }
         return;
@@ -1028,6 +1036,7 @@ impl TokenTriggers {
 fn push_char(out: &mut Normalized, c: char, start: usize, end: usize, run: Option<u32>) {
     let len = c.len_utf8();
     out.text.push(c);
+    let (start, end) = (start as u32, end as u32);
     for _ in 0..len {
         out.offsets.push(start);
         out.ends.push(end);

@@ -22,12 +22,12 @@ fn check_offsets(input: &str, n: &Normalized) -> Result<(), String> {
     if n.offsets.len() != n.text.len() + 1 || n.ends.len() != n.text.len() {
         return Err("offset vectors have the wrong length".into());
     }
-    if n.offsets[n.text.len()] != input.len() {
+    if n.offsets[n.text.len()] as usize != input.len() {
         return Err("the last offset must map the end".into());
     }
     let mut prev = 0;
     for (i, _) in n.text.char_indices() {
-        let (s, e) = (n.offsets[i], n.ends[i]);
+        let (s, e) = (n.offsets[i] as usize, n.ends[i] as usize);
         if s < prev || s >= e || !input.is_char_boundary(s) || !input.is_char_boundary(e) {
             return Err(format!("bad span {s}..{e} for normalised byte {i}"));
         }
