@@ -462,6 +462,11 @@ pub struct Normalizer {
 
 impl Normalizer {
     /// Normalise `text` into `out`, reusing both `self`'s and `out`'s buffers.
+    ///
+    /// # Panics
+    ///
+    /// If `text` is longer than 4 GiB: its offsets would not fit [`Normalized`]'s `u32`s.
+    /// Every input a command reads is held to 16 MB.
     pub fn normalize_into(&mut self, text: &str, profile: Profile, out: &mut Normalized) {
         self.normalize_impl(text, profile, out, false)
     }
