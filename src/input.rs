@@ -60,22 +60,31 @@ pub fn read_page(path: &Path) -> std::io::Result<Decoded> {
 /// [`read_path`] held to [`MAX_PAGE_BYTES`], as [`read_page`] is: a larger input is refused
 /// with an error saying it is too large for `what`, with its size and `hint`.
 pub fn read_limited(path: &Path, what: &str, hint: &str) -> std::io::Result<Decoded> {
-    let size = match read_at_most(path, MAX_PAGE_BYTES)? {
+    let found = match read_at_most(path, MAX_PAGE_BYTES)? {
         Ok(bytes) => return Ok(decode(bytes)),
-        // Rounded up, so that a size just over the limit does not read as the limit.
-        Err(Some(n)) => format!(
-            "{:.1} MB; ",
-            (n as f64 * 10.0 / (1 << 20) as f64).ceil() / 10.0
-        ),
+        Err(Some(n)) => format!("{}; ", size(n)),
         Err(None) => String::new(),
     };
     Err(std::io::Error::new(
         std::io::ErrorKind::InvalidData,
         format!(
-            "too large for {what} ({size}the limit is {} MB): {hint}",
-            MAX_PAGE_BYTES >> 20
+            "too large for {what} ({found}the limit is {}): {hint}",
+            size(MAX_PAGE_BYTES)
         ),
     ))
+}
+
+/// A size for an error message: in MB to one decimal, rounded up (so that a size just over a
+/// limit does not read as the limit), whole MB exactly, or bytes below one MB.
+pub(crate) fn size(bytes: u64) -> String {
+    const MB: u64 = 1 << 20;
+    if bytes % MB == 0 && bytes > 0 {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= MB {
+        format!("{:.1} MB", (bytes as f64 * 10.0 / MB as f64).ceil() / 10.0)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// The bytes of a file, or of standard input for `-`, if there are at most `limit`; else
@@ -192,6 +201,14 @@ mod tests {
     use super::*;
 
     /// A page of exactly the limit is read; one byte more is refused, before it is read.
+    #[test]
+    fn sizes_in_errors_round_up_and_name_their_unit() {
+        assert_eq!(size(16 << 20), "16 MB");
+        assert_eq!(size((16 << 20) + 1), "16.1 MB");
+        assert_eq!(size(3 * (1 << 20) + 1), "3.1 MB");
+        assert_eq!(size(200), "200 bytes");
+    }
+
     #[test]
     fn a_page_may_be_as_large_as_the_limit_and_no_larger() {
         let dir = std::env::temp_dir().join(format!("threadlint-page-{}", std::process::id()));

@@ -859,8 +859,8 @@ impl Chunk {
                     message: format!(
                         "line too long ({}; the limit is {}), not read: a JSON Lines record \
                          is one comment, on a line of its own",
-                        size(len),
-                        size(limit)
+                        crate::input::size(len as u64),
+                        crate::input::size(limit as u64)
                     ),
                 },
                 lossy: false,
@@ -886,19 +886,6 @@ impl Chunk {
     /// The read error that ended the input after this chunk, if one did.
     pub fn take_error(&mut self) -> Option<std::io::Error> {
         self.error.take()
-    }
-}
-
-/// A size for an error message: in MB to one decimal, rounded up (so that a size just over a
-/// limit does not read as the limit), whole MB exactly, or bytes below one MB.
-fn size(bytes: usize) -> String {
-    const MB: usize = 1 << 20;
-    if bytes % MB == 0 && bytes > 0 {
-        format!("{} MB", bytes / MB)
-    } else if bytes >= MB {
-        format!("{:.1} MB", (bytes as f64 * 10.0 / MB as f64).ceil() / 10.0)
-    } else {
-        format!("{bytes} bytes")
     }
 }
 
@@ -1740,8 +1727,6 @@ mod tests {
             Item::Error { message, .. } => panic!("{message}"),
         }
         assert!(reader.next().is_none());
-        assert_eq!(size(3 * (1 << 20) + 1), "3.1 MB");
-        assert_eq!(size(200), "200 bytes");
     }
 
     /// A record's values, or serde_json's error message, for comparing the two readers.
