@@ -159,7 +159,7 @@ impl Profile {
 
     /// The smallest profile that normalises `text` exactly as `self` does: on ASCII text the
     /// look-alike, compatibility and invisible-character steps change nothing, and leet, censor
-    /// and separators change nothing unless [`needs_token_pass`] says they might. The engine
+    /// and separators change nothing unless `needs_token_pass` says they might. The engine
     /// normalises a text once per distinct effective profile, so `plain` and a category default
     /// that only adds confusables and leet share one pass on most comments.
     pub fn effective_for(&self, text: &str) -> Profile {

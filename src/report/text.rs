@@ -80,7 +80,7 @@ impl TextReporter {
 }
 
 /// The line around `span` in `source`: text before the match, the match (cut at the end of
-/// the line), text after; each side trimmed to [`CONTEXT`] characters with `…` where cut.
+/// the line), text after; each side trimmed to `CONTEXT` characters with `…` where cut.
 pub fn context(source: &str, span: [usize; 2]) -> (String, String, String) {
     let start = span[0].min(source.len());
     let end = span[1].clamp(start, source.len());
