@@ -200,7 +200,6 @@ fn walk_into(
 mod tests {
     use super::*;
 
-    /// A page of exactly the limit is read; one byte more is refused, before it is read.
     #[test]
     fn sizes_in_errors_round_up_and_name_their_unit() {
         assert_eq!(size(16 << 20), "16 MB");
@@ -209,6 +208,7 @@ mod tests {
         assert_eq!(size(200), "200 bytes");
     }
 
+    /// A page of exactly the limit is read; one byte more is refused, before it is read.
     #[test]
     fn a_page_may_be_as_large_as_the_limit_and_no_larger() {
         let dir = std::env::temp_dir().join(format!("threadlint-page-{}", std::process::id()));

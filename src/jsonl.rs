@@ -744,8 +744,8 @@ const READ_MIN: usize = 1 << 16;
 /// The longest line a [`Chunker`] reads, in bytes. A longer one is passed over to its line
 /// break without being kept, and stands in its chunk as an error naming its length: a record
 /// is one comment, and a line this long is most likely a whole export written as one JSON
-/// document. Memory then stays bounded whatever the input (a 52 MB one-line array took 150 MB
-/// when it was read whole), and the lines after it are still read.
+/// document. Memory then stays bounded whatever the input (a 200 MB one-line array took 492 MB
+/// when it was read whole; docs/output.md), and the lines after it are still read.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 /// Whole lines of the input, as read by a [`Chunker`].
@@ -773,7 +773,7 @@ pub struct Chunk {
 #[derive(Clone, Default)]
 struct Spare {
     buffers: Arc<Mutex<Vec<Vec<u8>>>>,
-    /// Longer buffers (grown by a line longer than a chunk) are not kept.
+    /// Buffers of a larger capacity (grown by a line longer than a chunk) are not kept.
     max_len: usize,
 }
 
@@ -788,7 +788,10 @@ impl Spare {
     }
 
     fn give(&self, data: Vec<u8>) {
-        if data.len() <= self.max_len {
+        // By capacity: a buffer grown by a long line is truncated to the whole lines before it,
+        // and is still that large. One that never held anything (a passed-over line's chunk)
+        // is not worth a place.
+        if (1..=self.max_len).contains(&data.capacity()) {
             let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
             if buffers.len() < Self::KEEP {
                 buffers.push(data);
@@ -969,7 +972,7 @@ impl<R: Read> Chunker<R> {
         let mut scanned = 0;
         let mut error = None;
         let mut eof = false;
-        let mut long = Vec::new();
+        let mut long_lines = Vec::new();
         loop {
             let from = ends.len();
             ends.extend(
@@ -978,7 +981,7 @@ impl<R: Read> Chunker<R> {
             for k in from..ends.len() {
                 let len = ends[k] - 1 - if k == 0 { 0 } else { ends[k - 1] };
                 if len > self.max_line {
-                    long.push((k, len));
+                    long_lines.push((k, len));
                 }
             }
             scanned = filled;
@@ -1037,10 +1040,6 @@ impl<R: Read> Chunker<R> {
         // What follows the last whole line is in `tail` now, or is room that was not read into.
         // (When the buffer comes back for another chunk, only what lies past this is zeroed.)
         data.truncate(whole);
-        if self.long.is_some() && data.capacity() > self.spare.max_len {
-            // Grown by a line that is not kept: a buffer that size is not kept either.
-            data = data.clone();
-        }
         let data = match String::from_utf8(data) {
             Ok(text) => Data::Text(text),
             Err(e) => Data::Bytes(e.into_bytes()),
@@ -1050,7 +1049,7 @@ impl<R: Read> Chunker<R> {
             ends,
             first_line,
             error,
-            long,
+            long: long_lines,
             max_line: self.max_line,
             spare: self.spare.clone(),
         })
@@ -1638,6 +1637,34 @@ mod tests {
         };
         assert_eq!(lens(true), [1, 1]);
         assert_eq!(lens(false), [2]);
+    }
+
+    /// A chunk's buffer is kept for the next chunk; one grown by a line over the limit is not,
+    /// nor the empty one of a line passed over.
+    #[test]
+    fn only_buffers_of_a_chunk_s_size_are_kept_for_the_next() {
+        let ok = "{\"body\":\"a\"}\n";
+        let input = format!("{}{}\n{ok}", ok.repeat(100), "x".repeat(1 << 20));
+        let mut chunker = Chunker::new(input.as_bytes(), 16).max_line(256 << 10);
+        let (buffers, max) = (chunker.spare.buffers.clone(), chunker.spare.max_len);
+        let first = chunker.next_chunk().unwrap();
+        assert!(first.len() > 1);
+        drop(first);
+        assert_eq!(buffers.lock().unwrap().len(), 1, "a chunk's buffer is kept");
+        let mut long = 0;
+        while let Some(chunk) = chunker.next_chunk() {
+            long += chunk.long.len();
+            drop(chunk);
+            for b in buffers.lock().unwrap().iter() {
+                assert!(
+                    (1..=max).contains(&b.capacity()),
+                    "kept a buffer of {}",
+                    b.capacity()
+                );
+            }
+        }
+        assert_eq!(long, 1);
+        assert!(!buffers.lock().unwrap().is_empty());
     }
 
     #[test]
