@@ -126,16 +126,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.by_author && !matches!(args.format, Format::Text | Format::Json) {
         anyhow::bail!("--by-author works with --format text or json");
     }
-    let mut pool = rayon::ThreadPoolBuilder::new().num_threads(args.jobs);
-    if args.jobs == 1 {
-        // One job: this thread is the worker, and checking reuses the heap pages it already
-        // has. A worker thread started a heap of its own, every page of it fresh (a fault
-        // and a zeroing, 2 MB at a time with huge pages), and the findings it built were
-        // freed here, across threads: on 50 MB of JSON Lines 23 -> 13 huge pages faulted,
-        // peak resident memory 56 -> 35 MB, and 1.17x as fast (page text 1.08x).
-        pool = pool.use_current_thread();
-    }
-    let pool = pool.build().context("cannot start worker threads")?;
+    let pool = crate::cli::worker_pool(args.jobs)?;
     let jobs = pool.current_num_threads();
     // With two or more jobs the rules are compiled by the workers that will check. Each
     // thread that allocates has heap pages of its own, and every fresh page costs a fault and
@@ -333,17 +324,13 @@ impl Ctx<'_> {
         // The previous batch is written while this one is checked, so the workers do not wait
         // for the output (nor the output for the slowest page of a batch).
         let pending = self.pending_text.take();
-        let (written, outcomes) = std::thread::scope(|scope| {
-            let worker = scope.spawn(|| check(&batch));
-            let written = match pending {
+        let (written, outcomes) = crate::cli::alongside(
+            || check(&batch),
+            || match pending {
                 Some((sources, outcomes)) => self.write_text(sources, outcomes),
                 None => Ok(()),
-            };
-            let outcomes = worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (written, outcomes)
-        });
+            },
+        );
         self.pending_text = Some((batch, outcomes));
         written
     }

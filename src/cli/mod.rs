@@ -11,6 +11,7 @@ pub mod segment;
 pub mod serve;
 pub mod stats;
 
+use anyhow::Context;
 use std::path::PathBuf;
 
 /// Exit codes shared by every command.
@@ -39,6 +40,34 @@ pub struct RuleArgs {
     /// Do not load the bundled rule sets.
     #[arg(long)]
     pub no_default_rules: bool,
+}
+
+/// The pool of `--jobs` workers (0: one per core).
+pub fn worker_pool(jobs: usize) -> anyhow::Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new().num_threads(jobs);
+    if jobs == 1 {
+        // One job: this thread is the worker, and the work reuses the heap pages it already
+        // has. A worker thread started a heap of its own, every page of it fresh (a fault
+        // and a zeroing, 2 MB at a time with huge pages), and what it built was freed here,
+        // across threads: `check` on 50 MB of JSON Lines faulted 23 -> 13 huge pages, peak
+        // resident memory 56 -> 35 MB, and ran 1.17x as fast (page text 1.08x).
+        pool = pool.use_current_thread();
+    }
+    pool.build().context("cannot start worker threads")
+}
+
+/// Run `work` on a thread of its own while `write` runs on this one, and return what each
+/// gave: a batch's output is written while the next batch is worked on. A panic in `work`
+/// goes on here.
+pub fn alongside<T: Send, R>(work: impl FnOnce() -> T + Send, write: impl FnOnce() -> R) -> (R, T) {
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(work);
+        let written = write();
+        let done = worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (written, done)
+    })
 }
 
 /// Whether an error is a closed pipe (`threadlint check | head`), which ends quietly.

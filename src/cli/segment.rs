@@ -10,7 +10,6 @@
 //! (warnings and errors too), so the output is the same whatever `--jobs` is, and memory is
 //! that of a batch: nothing is kept once written, the JSON array included.
 
-use anyhow::Context;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -70,11 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             files.push(path.clone());
         }
     }
-    let mut pool = rayon::ThreadPoolBuilder::new().num_threads(args.jobs);
-    if args.jobs == 1 {
-        pool = pool.use_current_thread();
-    }
-    let pool = pool.build().context("cannot start worker threads")?;
+    let pool = crate::cli::worker_pool(args.jobs)?;
     let segment = |batch: &[PathBuf]| -> Vec<Outcome> {
         pool.install(|| batch.par_iter().map(|path| segment_page(path)).collect())
     };
@@ -94,17 +89,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             failed |= out.batch(batch, outcomes)?;
             continue;
         }
-        let (written, outcomes) = std::thread::scope(|scope| {
-            let worker = scope.spawn(|| segment(batch));
-            let written = match pending.take() {
+        let previous = pending.take();
+        let (written, outcomes) = crate::cli::alongside(
+            || segment(batch),
+            || match previous {
                 Some((paths, outcomes)) => out.batch(paths, outcomes),
                 None => Ok(false),
-            };
-            let outcomes = worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (written, outcomes)
-        });
+            },
+        );
         failed |= written?;
         pending = Some((batch, outcomes));
     }
