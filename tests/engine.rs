@@ -412,6 +412,68 @@ fn scope_quotes_and_positions_in_a_thread() {
     assert_eq!(got, want);
 }
 
+/// A thread where one commenter posts twice and another once.
+fn repeated_name_thread() -> Thread {
+    let source = "bob the rat\nhello\n\nalice\nhi\n\nbob the rat\nbye\n";
+    let at = |s: &str, from: usize| {
+        let a = from + source[from..].find(s).unwrap();
+        Span::new(a, a + s.len())
+    };
+    let comment = |name: &str, name_span: Span, body: Span, line: usize| Comment {
+        author: Some(name.into()),
+        name_line: Some(line),
+        name_span: Some(name_span),
+        lines: LineRange::new(line + 1, line + 1),
+        span: body,
+        quotes: vec![],
+        id: None,
+    };
+    let second = source.rfind("bob the rat").unwrap();
+    Thread {
+        name: "t".into(),
+        source: source.into(),
+        article: None,
+        boilerplate: vec![],
+        comments: vec![
+            comment("bob the rat", at("bob the rat", 0), at("hello", 0), 1),
+            comment("alice", at("alice", 0), at("hi", 0), 4),
+            comment("bob the rat", at("bob the rat", second), at("bye", 0), 7),
+        ],
+    }
+}
+
+/// Names are checked once per worker and remembered: a name seen again is reported again, at
+/// its own place, and an engine never answers with another engine's results for a name.
+#[test]
+fn a_name_seen_again_is_reported_again_and_engines_do_not_share_names() {
+    let t = repeated_name_thread();
+    let names = engine(vec![rule("name")
+        .terms(&["rat"])
+        .scope(&[Target::Name])
+        .build()]);
+    let other = engine(vec![rule("other").terms(&["zzz"]).build()]);
+    let show = |e: &Engine| -> Vec<String> {
+        e.check_thread(&t)
+            .iter()
+            .map(|f| {
+                assert_eq!(&t.source[f.span[0]..f.span[1]], f.matched);
+                format!(
+                    "{} {} {:?} {}:{}",
+                    f.rule, f.target, f.comment, f.line, f.column
+                )
+            })
+            .collect()
+    };
+    let want = ["test/name name Some(0) 1:9", "test/name name Some(2) 7:9"];
+    assert_eq!(show(&names), want);
+    assert_eq!(
+        show(&other),
+        Vec::<String>::new(),
+        "another engine, same names"
+    );
+    assert_eq!(show(&names), want, "the first engine again");
+}
+
 #[test]
 fn output_is_the_same_whatever_the_thread_count() {
     let mut t = thread_fixture();
