@@ -1320,6 +1320,28 @@ fn prefilter_class(b: u8) -> u8 {
 /// text, so the compiler vectorises it: it costs a fraction of the exact scan, which
 /// mispredicts a branch at the end of every word.
 fn might_trigger(bytes: &[u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, as just checked.
+        #[allow(unsafe_code)]
+        return unsafe { might_trigger_avx2(bytes) };
+    }
+    might_trigger_in(bytes)
+}
+
+/// [`might_trigger`] compiled for AVX2: its loops then take 32 bytes a step instead of 16.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(unsafe_code)]
+unsafe fn might_trigger_avx2(bytes: &[u8]) -> bool {
+    might_trigger_in(bytes)
+}
+
+/// The test itself, inlined into each build of it: the plain one (SSE2 on x86-64) and AVX2.
+/// On the first 5 MB of the benchmark's JSON Lines, AVX2 took a run from 487.5 M to 471.4 M
+/// instructions (callgrind), all of it here.
+#[inline(always)]
+fn might_trigger_in(bytes: &[u8]) -> bool {
     // Each chunk of positions is looked at with the byte before it and the four after it.
     const CHUNK: usize = 256;
     const LETTER: u8 = P_LETTER;
@@ -1523,6 +1545,13 @@ mod tests {
                 text.splice(at..at, plant.iter().copied());
             }
             let exact = form.needs_full_pass(&text);
+            // The build for this CPU (AVX2 where it has it) and the plain one agree.
+            assert_eq!(
+                might_trigger(&text),
+                might_trigger_in(&text),
+                "{:?}",
+                String::from_utf8_lossy(&text)
+            );
             if !might_trigger(&text) {
                 cleared += 1;
                 assert!(
