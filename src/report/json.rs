@@ -1,10 +1,10 @@
 //! `--format json` (one document) and `--format jsonl` (one finding per line).
 //!
-//! Both write each finding as a [`FindingRecord`](super::FindingRecord) the moment its thread is done, so neither
-//! holds the findings of a run: the JSON document is written as a stream (header, findings one
-//! per line inside the array, then the summary). Every JSON Lines record is one finding and
-//! carries the tool `version` and the rule-set `fingerprint` itself, so a line read alone, or
-//! lines of several runs concatenated, still say what produced them.
+//! Both write each finding as a [`FindingRecord`](super::FindingRecord) the moment its thread
+//! is done, so neither holds the findings of a run: the JSON document is written as a stream
+//! (header, findings one per line inside the array, then the summary). Every JSON Lines record
+//! is one finding and carries the tool `version` and the rule-set `fingerprint` itself, so a
+//! line read alone, or lines of several runs concatenated, still say what produced them.
 
 use super::by_author::AuthorTable;
 use super::{Reporter, RunInfo, Summary, ThreadReport};
