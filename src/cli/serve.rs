@@ -40,7 +40,8 @@ fn body_limit(s: &str) -> Result<usize, String> {
     match s.parse::<u64>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n as usize),
         Ok(_) => Err(format!(
-            "must be from 1 to {max} (16 MiB, the size of a page)"
+            "must be from 1 to {max} ({} MiB, the size of a page)",
+            max >> 20
         )),
         Err(e) => Err(e.to_string()),
     }
