@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::dfa::Dfa;
+use super::FastHash;
 
 /// Largest compiled regex (bytes), so one rule cannot make every check slow.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -609,7 +610,7 @@ fn build_fast(
     let Some(form) = form else {
         return Ok(None);
     };
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut ids: HashMap<String, usize, FastHash> = HashMap::default();
     let mut lists: Vec<Vec<FastTarget>> = Vec::new();
     let mut spellings: Vec<String> = Vec::new();
     let mut add = |spelling: String, target: FastTarget| {
@@ -681,7 +682,7 @@ fn display_term(text: &str, mode: TermMode) -> Box<str> {
 
 struct ProfileBuilder {
     profile: Profile,
-    ids: HashMap<(String, Vec<u32>), u32>,
+    ids: HashMap<(String, Vec<u32>), u32, FastHash>,
     patterns: Vec<Pattern>,
     always_regex: Vec<u32>,
     scope: u8,
@@ -1318,7 +1319,7 @@ fn build_matchers(
                 None => {
                     builders.push(ProfileBuilder {
                         profile: rule.normalize,
-                        ids: HashMap::new(),
+                        ids: HashMap::default(),
                         patterns: Vec::new(),
                         always_regex: Vec::new(),
                         scope: 0,

@@ -599,7 +599,8 @@ impl Cx<'_> {
         used: &mut HashSet<String>,
     ) -> Vec<Term> {
         let mut out: Vec<Term> = Vec::new();
-        let mut seen: HashMap<(String, TermMode), (usize, usize)> = HashMap::new();
+        let mut seen: HashMap<(String, TermMode), (usize, usize), foldhash::fast::RandomState> =
+            HashMap::default();
         let mut add = |cx: &mut Self, term: Term, at: &Located, via: Option<&str>| {
             let key = (term.text.to_lowercase(), term.mode);
             if let Some(first) = seen.get(&key) {
