@@ -120,7 +120,11 @@ struct Source {
 /// worker and 805 ms with 32. A batch of pages is a few MB at most.
 const TEXT_BATCH_PER_JOB: usize = 32;
 /// JSON Lines input is read, parsed and checked in chunks of whole lines of about this size.
-const JSONL_CHUNK_BYTES: usize = 1 << 20;
+/// A chunk and the threads built from it then fit a core's 1 MB L2 cache, and fewer bytes
+/// in flight touch fewer fresh pages: against 1 MB chunks, two jobs on 50 MB took 0.94-0.95x
+/// the time and one job 0.97-0.98x (two sets of 40 and 30 alternating rounds), with 19 huge
+/// pages faulted instead of 22. 128 KB was no faster.
+const JSONL_CHUNK_BYTES: usize = 256 << 10;
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.by_author && !matches!(args.format, Format::Text | Format::Json) {
