@@ -135,10 +135,24 @@ pub struct Baseline {
 }
 
 impl Baseline {
+    /// A file larger than [`crate::input::MAX_DATA_BYTES`] is refused before it is read.
     pub fn load(path: &Path) -> anyhow::Result<Baseline> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read baseline {}", path.display()))?;
-        Baseline::parse(&text).with_context(|| format!("invalid baseline {}", path.display()))
+        Baseline::load_within(path, crate::input::MAX_DATA_BYTES)
+    }
+
+    fn load_within(path: &Path, limit: u64) -> anyhow::Result<Baseline> {
+        let decoded = crate::input::read_limited_to(
+            path,
+            limit,
+            "a baseline",
+            "write it again with `check --write-baseline` over fewer inputs",
+        )
+        .with_context(|| format!("cannot read baseline {}", path.display()))?;
+        if decoded.lossy {
+            anyhow::bail!("invalid baseline {}: not UTF-8", path.display());
+        }
+        Baseline::parse(&decoded.text)
+            .with_context(|| format!("invalid baseline {}", path.display()))
     }
 
     pub fn parse(text: &str) -> anyhow::Result<Baseline> {
@@ -211,6 +225,28 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_baseline_over_the_limit_or_not_utf8_is_refused_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("base.json");
+        let text = format!(
+            r#"{{"threadlint-baseline": {FORMAT}, "version": "", "fingerprint": "", "findings": []}}"#
+        );
+        std::fs::write(&path, &text).unwrap();
+        let limit = text.len() as u64;
+        assert!(Baseline::load_within(&path, limit).is_ok());
+        std::fs::write(&path, format!("{text}\n")).unwrap();
+        let err = format!("{:#}", Baseline::load_within(&path, limit).unwrap_err());
+        assert!(err.starts_with("cannot read baseline "), "{err}");
+        assert!(
+            err.contains("base.json: too large for a baseline ("),
+            "{err}"
+        );
+        std::fs::write(&path, b"{\"threadlint-baseline\": \xff}").unwrap();
+        let err = format!("{:#}", Baseline::load(&path).unwrap_err());
+        assert!(err.ends_with("base.json: not UTF-8"), "{err}");
+    }
 
     fn id(rule: &str, text: &str, matched: &str) -> Identity {
         Identity {

@@ -78,10 +78,14 @@ pub struct GoldFlags {
 }
 
 /// Load a gold file. Errors name the file, and the line and column for YAML problems.
+/// A gold file describes one page, and is held to a page's size ([`crate::input::MAX_PAGE_BYTES`]).
 pub fn load(path: &Path) -> anyhow::Result<Gold> {
-    let text = std::fs::read_to_string(path)
+    let decoded = crate::input::read_limited(path, "a gold file", "a gold file describes one page")
         .with_context(|| format!("cannot read gold file {}", path.display()))?;
-    from_str(&text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))
+    if decoded.lossy {
+        anyhow::bail!("cannot read gold file {}: not UTF-8", path.display());
+    }
+    from_str(&decoded.text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))
 }
 
 /// Parse a gold file's text; the error carries `line:col: message`.
@@ -730,6 +734,23 @@ pub fn score_flags(thread: &Thread, findings: &[Finding], gold: &Gold) -> FlagSc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gold_file_not_utf8_or_over_a_page_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seed.gold.yaml");
+        std::fs::write(&path, b"seed: caf\xe9\n").unwrap();
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.ends_with("seed.gold.yaml: not UTF-8"), "{err}");
+        let big = "#".repeat(crate::input::MAX_PAGE_BYTES as usize + 1);
+        std::fs::write(&path, big).unwrap();
+        let err = format!("{:#}", load(&path).unwrap_err());
+        assert!(err.starts_with("cannot read gold file "), "{err}");
+        assert!(
+            err.contains("seed.gold.yaml: too large for a gold file (16.1 MB; the limit is 16 MB)"),
+            "{err}"
+        );
+    }
     use crate::thread::{Article, Comment, Quote, Span};
 
     fn comment(

@@ -30,14 +30,6 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
     }
 }
 
-/// Read and decode a file; `-` reads standard input.
-pub fn read_path(path: &Path) -> std::io::Result<Decoded> {
-    // No limit: `read_at_most` cannot find more than `u64::MAX` bytes.
-    let bytes = read_at_most(path, u64::MAX)?
-        .map_err(|_| std::io::Error::from(std::io::ErrorKind::OutOfMemory))?;
-    Ok(decode(bytes))
-}
-
 /// Largest page read, in bytes: 16 MiB.
 ///
 /// Checking a page holds about 15 bytes for every byte of its longest segment while that
@@ -47,8 +39,8 @@ pub fn read_path(path: &Path) -> std::io::Result<Decoded> {
 /// text, many pages in one file), and is refused with an error that says what to do instead.
 pub const MAX_PAGE_BYTES: u64 = 16 << 20;
 
-/// [`read_path`] for a page of text: at most [`MAX_PAGE_BYTES`], else an error that gives the
-/// size and what to do. A file's size is looked at before it is read.
+/// A page of text, decoded (`-` reads standard input): at most [`MAX_PAGE_BYTES`], else an
+/// error that gives the size and what to do. A file's size is looked at before it is read.
 pub fn read_page(path: &Path) -> std::io::Result<Decoded> {
     read_limited(
         path,
@@ -57,10 +49,27 @@ pub fn read_page(path: &Path) -> std::io::Result<Decoded> {
     )
 }
 
-/// [`read_path`] held to [`MAX_PAGE_BYTES`], as [`read_page`] is: a larger input is refused
-/// with an error saying it is too large for `what`, with its size and `hint`.
+/// Largest data file read whole whose size grows with a corpus rather than with one page: a
+/// labels file for `eval` and `diff --labels`, a baseline. Each is held in memory with its
+/// records, at a few times its size; 256 MiB is some hundreds of thousands of labelled
+/// comments, or of accepted findings.
+pub const MAX_DATA_BYTES: u64 = 256 << 20;
+
+/// A file (standard input for `-`), decoded and held to [`MAX_PAGE_BYTES`] as [`read_page`]
+/// is: a larger input is refused with an error saying it is too large for `what`, with its
+/// size and `hint`. Every file read whole goes through here or [`read_limited_to`].
 pub fn read_limited(path: &Path, what: &str, hint: &str) -> std::io::Result<Decoded> {
-    let found = match read_at_most(path, MAX_PAGE_BYTES)? {
+    read_limited_to(path, MAX_PAGE_BYTES, what, hint)
+}
+
+/// [`read_limited`] with a limit of `limit` bytes.
+pub fn read_limited_to(
+    path: &Path,
+    limit: u64,
+    what: &str,
+    hint: &str,
+) -> std::io::Result<Decoded> {
+    let found = match read_at_most(path, limit)? {
         Ok(bytes) => return Ok(decode(bytes)),
         Err(Some(n)) => format!("{}; ", size(n)),
         Err(None) => String::new(),
@@ -69,7 +78,7 @@ pub fn read_limited(path: &Path, what: &str, hint: &str) -> std::io::Result<Deco
         std::io::ErrorKind::InvalidData,
         format!(
             "too large for {what} ({found}the limit is {}): {hint}",
-            size(MAX_PAGE_BYTES)
+            size(limit)
         ),
     ))
 }
@@ -226,8 +235,9 @@ mod tests {
                 .starts_with("too large for a page (16.1 MB;"),
             "{err}"
         );
-        // Other readers have no such limit.
-        assert_eq!(read_path(&path).unwrap().text.len(), text.len());
+        // Other readers have limits of their own.
+        let data = read_limited_to(&path, MAX_DATA_BYTES, "data", "").unwrap();
+        assert_eq!(data.text.len(), text.len());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

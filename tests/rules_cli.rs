@@ -135,3 +135,32 @@ fn format_reference_semantics_hold_in_the_engine() {
     assert_eq!(code, 0, "{out}");
     assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
 }
+
+/// A rule file over 16 MiB is refused before it is parsed, with its name, size and a way out;
+/// `check` stops on it as on any rule-file error.
+#[test]
+fn a_rule_file_over_the_size_limit_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.yaml");
+    let mut text = String::from("set: huge\nrules:\n");
+    text.push_str(&"#".repeat((16 << 20) + 1 - text.len()));
+    std::fs::write(&path, &text).unwrap();
+    let path = path.to_str().unwrap();
+    // As for a file that cannot be found: an input problem, exit 2.
+    let (out, code) = stdout_of(&["rules", "lint", path]);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(
+        out,
+        format!(
+            "{path}:1:1: error[cannot-read]: cannot read: too large for a rule file (16.1 MB; \
+             the limit is 16 MB): split its terms over several files\n1 error(s), 0 warning(s)\n"
+        )
+    );
+    let out = threadlint()
+        .args(["check", "--no-default-rules", "--rules", path, "seeds/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("too large for a rule file"), "{stderr}");
+}

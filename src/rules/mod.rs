@@ -140,11 +140,11 @@ pub fn load_paths_with(paths: &[PathBuf], checks: Checks) -> (Vec<RuleSet>, Vec<
     }
     let mut texts = Vec::new();
     for file in files {
-        match std::fs::read(&file) {
-            Ok(bytes) => {
-                let text = crate::input::decode(bytes);
-                texts.push((file.display().to_string(), text.text));
-            }
+        // A rule file of 16 MiB holds about a million terms; a larger one is most likely not a
+        // rule file, and would be parsed whole before anything could be said about it.
+        match crate::input::read_limited(&file, "a rule file", "split its terms over several files")
+        {
+            Ok(text) => texts.push((file.display().to_string(), text.text)),
             Err(err) => diags.push(io_diag(&file, &format!("cannot read: {err}"))),
         }
     }

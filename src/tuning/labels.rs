@@ -31,9 +31,19 @@ impl LabelledText {
 
 /// Read a labels file. Blank lines are skipped. Every malformed line is named in the error
 /// (`path:line: message`), not only the first.
+/// A file larger than [`crate::input::MAX_DATA_BYTES`] is refused before it is read.
 pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelledText>> {
-    let decoded = crate::input::read_path(path)
-        .with_context(|| format!("cannot read labels file {}", path.display()))?;
+    read_labels_within(path, crate::input::MAX_DATA_BYTES)
+}
+
+fn read_labels_within(path: &Path, limit: u64) -> anyhow::Result<Vec<LabelledText>> {
+    let decoded = crate::input::read_limited_to(
+        path,
+        limit,
+        "a labels file",
+        "split it, and score the parts one by one",
+    )
+    .with_context(|| format!("cannot read labels file {}", path.display()))?;
     parse_labels(&path.display().to_string(), &decoded.text)
 }
 
@@ -122,6 +132,27 @@ fn parse_line(line: &str, n: usize) -> Result<LabelledText, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_labels_file_over_the_limit_is_refused_with_its_name_and_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("labels.jsonl");
+        let line = r#"{"id": "a", "text": "hi", "labels": {"insult": true}}"#;
+        std::fs::write(&path, line).unwrap();
+        let limit = line.len() as u64;
+        assert_eq!(read_labels_within(&path, limit).unwrap().len(), 1);
+        std::fs::write(&path, format!("{line}\n")).unwrap();
+        let err = format!("{:#}", read_labels_within(&path, limit).unwrap_err());
+        assert!(err.starts_with("cannot read labels file "), "{err}");
+        assert!(
+            err.contains("labels.jsonl: too large for a labels file ("),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("the limit is {limit} bytes)")),
+            "{err}"
+        );
+    }
 
     #[test]
     fn parses_labels_and_keeps_missing_keys_unlabelled() {
