@@ -6,8 +6,9 @@
 //! whatever `--jobs` is, and memory is bounded by a batch (JSON Lines files are read as a
 //! stream of threads, never whole). Only what must happen in order (the baseline, the summary,
 //! the reporter) runs on the main thread; with two or more jobs, JSON Lines input is read
-//! ahead by a thread of its own and written out while the pool checks the next chunk, and the
-//! rules are compiled by the same workers. With one job the main thread is the pool's worker
+//! ahead by a thread of its own, each chunk's threads are built while the chunk before is
+//! checked, and a chunk is written out while the ones after it are worked on; the rules are
+//! compiled by the same workers. With one job the main thread is the pool's worker
 //! and does everything in turn. This file wires library calls together; it does not match,
 //! segment or format.
 
@@ -392,8 +393,8 @@ impl Ctx<'_> {
         let mut grouper = jsonl::Grouper::new(display);
         let mut threads_done = 0usize;
         // With one worker everything runs in turn on this thread. With more, a thread of its
-        // own reads chunks ahead, and this thread writes out one batch while the pool parses
-        // and checks the next.
+        // own reads chunks ahead, and this thread writes out one batch while the pool checks
+        // the next and builds the threads of the one after.
         let overlap = pool.current_num_threads() > 1;
         // A chunk read here need not fill up: the pool would only wait for it. A chunk read
         // ahead ends early only while this thread is waiting for it.
@@ -401,6 +402,13 @@ impl Ctx<'_> {
         let chunker = jsonl::Chunker::new(input, JSONL_CHUNK_BYTES).hurry_when(waiting.clone());
         let mut chunks = Chunks::new(chunker, overlap).context("cannot start a reader thread")?;
         let mut pending: Option<Batch> = None;
+        // With two or more jobs, a chunk's threads are built in one round and checked in the
+        // next, beside the building of the next chunk's: each round has two parallel jobs that
+        // do not wait on each other, so a worker done with one takes work from the other
+        // instead of idling at its end. Two jobs on 50 MB: 0.986x and 0.982x the wall time
+        // (30 and 40 alternating rounds), 0.987x with the runs' order swapped; CPU time the
+        // same. One job builds and checks each chunk in turn, on this thread.
+        let mut built: Option<Built> = None;
         let mut failed = false;
         loop {
             let chunk = match chunks.ready() {
@@ -410,6 +418,10 @@ impl Ctx<'_> {
                     // findings so far go out now, for whoever watches a stream.
                     failed |= self.emit_batch(display, pending.as_mut(), &mut threads_done)?;
                     pending = None;
+                    if let Some(b) = built.take() {
+                        let mut batch = pool.install(|| b.check(&prep));
+                        failed |= self.emit_batch(display, Some(&mut batch), &mut threads_done)?;
+                    }
                     self.out.flush()?;
                     waiting.store(true, Ordering::Relaxed);
                     let next = chunks.next();
@@ -423,22 +435,31 @@ impl Ctx<'_> {
             };
             if overlap {
                 let mut previous = pending.take();
-                let mut checked = None;
+                let to_check = built.take();
+                let (mut checked, mut next) = (None, None);
                 let emitted = pool.in_place_scope(|s| {
-                    s.spawn(|_| checked = Some(check_chunk(chunk, &mut grouper, &prep)));
+                    if let Some(b) = to_check {
+                        s.spawn(|_| checked = Some(b.check(&prep)));
+                    }
+                    s.spawn(|_| next = Some(Built::new(chunk, &mut grouper)));
                     let emitted = self.emit_batch(display, previous.as_mut(), &mut threads_done);
                     // Freeing a batch's threads takes a while too: not here.
                     s.spawn(move |_| drop(previous));
                     emitted
                 });
                 failed |= emitted?;
-                pending = checked;
+                (pending, built) = (checked, next);
             } else {
-                let mut batch = pool.install(|| check_chunk(chunk, &mut grouper, &prep));
+                let mut batch = pool.install(|| Built::new(chunk, &mut grouper).check(&prep));
                 failed |= self.emit_batch(display, Some(&mut batch), &mut threads_done)?;
                 // The next read may wait on a slow input: what is checked goes out first.
                 self.out.flush()?;
             }
+        }
+        if let Some(b) = built.take() {
+            let batch = pool.install(|| b.check(&prep));
+            failed |= self.emit_batch(display, pending.as_mut(), &mut threads_done)?;
+            pending = Some(batch);
         }
         failed |= self.emit_batch(display, pending.as_mut(), &mut threads_done)?;
         if failed {
@@ -446,7 +467,7 @@ impl Ctx<'_> {
             return Ok(());
         }
         if let Some(last) = grouper.finish() {
-            let done = pool.install(|| prep.check(last));
+            let done = pool.install(|| prep.check(last.build()));
             self.emit_batch(
                 display,
                 Some(&mut Batch {
@@ -539,9 +560,9 @@ struct Prep<'a> {
 }
 
 impl Prep<'_> {
-    /// Build the thread, check it, and prepare its findings for output.
-    fn check(&self, unit: jsonl::Unit) -> Done {
-        match unit.build() {
+    /// Check a built thread and prepare its findings for output.
+    fn check(&self, item: jsonl::Item) -> Done {
+        match item {
             jsonl::Item::Thread(t) => {
                 let findings = self.engine.check_thread_lines(&t.thread, &t.lines);
                 let items = prepare(
@@ -571,18 +592,40 @@ enum Done {
     Error { line: usize, message: String },
 }
 
-/// Parse a chunk's lines in parallel, group them into threads in order, then build and check
-/// the threads in parallel. Run on the pool.
-fn check_chunk(mut chunk: jsonl::Chunk, grouper: &mut jsonl::Grouper, prep: &Prep) -> Batch {
-    let error = chunk.take_error();
-    let parsed: Vec<jsonl::Parsed> = (0..chunk.len())
-        .into_par_iter()
-        .with_min_len(64)
-        .map(|i| chunk.parse_line(i))
-        .collect();
-    let units = grouper.group(parsed);
-    let done = units.into_par_iter().map(|u| prep.check(u)).collect();
-    Batch { done, error }
+/// A chunk of a JSON Lines input with its threads built (they own their text), not yet
+/// checked, and the read error that ended the input after it, if one did.
+struct Built {
+    items: Vec<jsonl::Item>,
+    error: Option<io::Error>,
+}
+
+impl Built {
+    /// Parse a chunk's lines in parallel, group them into threads in order, then build the
+    /// threads in parallel. Run on the pool.
+    fn new(mut chunk: jsonl::Chunk, grouper: &mut jsonl::Grouper) -> Built {
+        let error = chunk.take_error();
+        let parsed: Vec<jsonl::Parsed> = (0..chunk.len())
+            .into_par_iter()
+            .with_min_len(64)
+            .map(|i| chunk.parse_line(i))
+            .collect();
+        let units = grouper.group(parsed);
+        let items = units.into_par_iter().map(jsonl::Unit::build).collect();
+        Built { items, error }
+    }
+
+    /// Check the threads in parallel. Run on the pool.
+    fn check(self, prep: &Prep) -> Batch {
+        let done = self
+            .items
+            .into_par_iter()
+            .map(|item| prep.check(item))
+            .collect();
+        Batch {
+            done,
+            error: self.error,
+        }
+    }
 }
 
 /// Chunks of a JSON Lines input: read here when asked, or by a reader thread of their own
