@@ -141,18 +141,14 @@ impl Baseline {
     }
 
     fn load_within(path: &Path, limit: u64) -> anyhow::Result<Baseline> {
-        let decoded = crate::input::read_limited_to(
+        let text = crate::input::read_utf8_to(
             path,
             limit,
             "a baseline",
             "write it again with `check --write-baseline` over fewer inputs",
         )
         .with_context(|| format!("cannot read baseline {}", path.display()))?;
-        if decoded.lossy {
-            anyhow::bail!("invalid baseline {}: not UTF-8", path.display());
-        }
-        Baseline::parse(&decoded.text)
-            .with_context(|| format!("invalid baseline {}", path.display()))
+        Baseline::parse(&text).with_context(|| format!("invalid baseline {}", path.display()))
     }
 
     pub fn parse(text: &str) -> anyhow::Result<Baseline> {

@@ -77,15 +77,17 @@ pub struct GoldFlags {
     pub maybe: Vec<Category>,
 }
 
-/// Load a gold file. Errors name the file, and the line and column for YAML problems.
-/// A gold file describes one page, and is held to a page's size ([`crate::input::MAX_PAGE_BYTES`]).
+/// Load a gold file. Errors name the file, and the line and column for YAML problems. A gold
+/// file describes one page, and is held to a page's size ([`crate::input::MAX_PAGE_BYTES`]).
 pub fn load(path: &Path) -> anyhow::Result<Gold> {
-    let decoded = crate::input::read_limited(path, "a gold file", "a gold file describes one page")
-        .with_context(|| format!("cannot read gold file {}", path.display()))?;
-    if decoded.lossy {
-        anyhow::bail!("cannot read gold file {}: not UTF-8", path.display());
-    }
-    from_str(&decoded.text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))
+    let text = crate::input::read_utf8_to(
+        path,
+        crate::input::MAX_PAGE_BYTES,
+        "a gold file",
+        "a gold file describes one page",
+    )
+    .with_context(|| format!("cannot read gold file {}", path.display()))?;
+    from_str(&text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))
 }
 
 /// Parse a gold file's text; the error carries `line:col: message`.

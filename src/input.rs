@@ -57,9 +57,25 @@ pub const MAX_DATA_BYTES: u64 = 256 << 20;
 
 /// A file (standard input for `-`), decoded and held to [`MAX_PAGE_BYTES`] as [`read_page`]
 /// is: a larger input is refused with an error saying it is too large for `what`, with its
-/// size and `hint`. Every file read whole goes through here or [`read_limited_to`].
+/// size and `hint`. Every file read whole goes through here, [`read_limited_to`] or
+/// [`read_utf8_to`].
 pub fn read_limited(path: &Path, what: &str, hint: &str) -> std::io::Result<Decoded> {
     read_limited_to(path, MAX_PAGE_BYTES, what, hint)
+}
+
+/// A file (standard input for `-`) held to `limit` bytes as [`read_limited_to`] holds it, that
+/// must be UTF-8 throughout: rule, gold and labels files and baselines say what is matched or
+/// compared as written, so a byte replaced with U+FFFD would change them unseen. A byte-order
+/// mark is dropped; any other invalid byte is an error ("not UTF-8").
+pub fn read_utf8_to(path: &Path, limit: u64, what: &str, hint: &str) -> std::io::Result<String> {
+    let decoded = read_limited_to(path, limit, what, hint)?;
+    if decoded.lossy {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not UTF-8",
+        ));
+    }
+    Ok(decoded.text)
 }
 
 /// [`read_limited`] with a limit of `limit` bytes.

@@ -164,3 +164,21 @@ fn a_rule_file_over_the_size_limit_is_an_error_naming_it() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("too large for a rule file"), "{stderr}");
 }
+
+/// A rule file in another encoding would have its terms changed unseen (U+FFFD for each bad
+/// byte): it is refused, naming the file.
+#[test]
+fn a_rule_file_not_utf8_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.yaml");
+    std::fs::write(&path, b"set: latin1\nrules:\n  - id: caf\xe9\n").unwrap();
+    let path = path.to_str().unwrap();
+    let (out, code) = stdout_of(&["rules", "lint", path]);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(
+        out,
+        format!(
+            "{path}:1:1: error[cannot-read]: cannot read: not UTF-8\n1 error(s), 0 warning(s)\n"
+        )
+    );
+}

@@ -141,10 +141,15 @@ pub fn load_paths_with(paths: &[PathBuf], checks: Checks) -> (Vec<RuleSet>, Vec<
     let mut texts = Vec::new();
     for file in files {
         // A rule file of 16 MiB holds about a million terms; a larger one is most likely not a
-        // rule file, and would be parsed whole before anything could be said about it.
-        match crate::input::read_limited(&file, "a rule file", "split its terms over several files")
-        {
-            Ok(text) => texts.push((file.display().to_string(), text.text)),
+        // rule file, and would be parsed whole before anything could be said about it. A byte
+        // that is not UTF-8 would change a term unseen.
+        match crate::input::read_utf8_to(
+            &file,
+            crate::input::MAX_PAGE_BYTES,
+            "a rule file",
+            "split its terms over several files",
+        ) {
+            Ok(text) => texts.push((file.display().to_string(), text)),
             Err(err) => diags.push(io_diag(&file, &format!("cannot read: {err}"))),
         }
     }

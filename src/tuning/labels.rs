@@ -37,14 +37,14 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelledText>> {
 }
 
 fn read_labels_within(path: &Path, limit: u64) -> anyhow::Result<Vec<LabelledText>> {
-    let decoded = crate::input::read_limited_to(
+    let text = crate::input::read_utf8_to(
         path,
         limit,
         "a labels file",
         "split it, and score the parts one by one",
     )
     .with_context(|| format!("cannot read labels file {}", path.display()))?;
-    parse_labels(&path.display().to_string(), &decoded.text)
+    parse_labels(&path.display().to_string(), &text)
 }
 
 /// Parse labels text; `origin` names the file in errors.
@@ -152,6 +152,18 @@ mod tests {
             err.contains(&format!("the limit is {limit} bytes)")),
             "{err}"
         );
+    }
+
+    /// A text with a byte replaced would be scored as something it does not say.
+    #[test]
+    fn a_labels_file_not_utf8_is_refused_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("labels.jsonl");
+        let line = b"{\"id\": \"a\", \"text\": \"caf\xe9\", \"labels\": {}}\n";
+        std::fs::write(&path, line).unwrap();
+        let err = format!("{:#}", read_labels(&path).unwrap_err());
+        assert!(err.starts_with("cannot read labels file "), "{err}");
+        assert!(err.ends_with("labels.jsonl: not UTF-8"), "{err}");
     }
 
     #[test]
