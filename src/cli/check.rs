@@ -416,12 +416,8 @@ impl Ctx<'_> {
                 Some(Ready::NotYet) => {
                     // The input is slower than the checking: nothing to overlap with, so the
                     // findings so far go out now, for whoever watches a stream.
-                    failed |= self.emit_batch(display, pending.as_mut(), &mut threads_done)?;
-                    pending = None;
-                    if let Some(b) = built.take() {
-                        let mut batch = pool.install(|| b.check(&prep));
-                        failed |= self.emit_batch(display, Some(&mut batch), &mut threads_done)?;
-                    }
+                    let (p, b) = (pending.take(), built.take());
+                    failed |= self.drain(pool, &prep, display, p, b, &mut threads_done)?;
                     self.out.flush()?;
                     waiting.store(true, Ordering::Relaxed);
                     let next = chunks.next();
@@ -456,26 +452,17 @@ impl Ctx<'_> {
                 self.out.flush()?;
             }
         }
-        if let Some(b) = built.take() {
-            let batch = pool.install(|| b.check(&prep));
-            failed |= self.emit_batch(display, pending.as_mut(), &mut threads_done)?;
-            pending = Some(batch);
-        }
-        failed |= self.emit_batch(display, pending.as_mut(), &mut threads_done)?;
+        failed |= self.drain(pool, &prep, display, pending, built, &mut threads_done)?;
         if failed {
             // The input ended with a read error: its last thread may be cut short.
             return Ok(());
         }
         if let Some(last) = grouper.finish() {
-            let done = pool.install(|| prep.check(last.build()));
-            self.emit_batch(
-                display,
-                Some(&mut Batch {
-                    done: vec![done],
-                    error: None,
-                }),
-                &mut threads_done,
-            )?;
+            let last = Built {
+                items: vec![last.build()],
+                error: None,
+            };
+            self.drain(pool, &prep, display, None, Some(last), &mut threads_done)?;
         }
         if grouper.lossy() {
             self.warn(format!("{display}: invalid UTF-8 replaced with U+FFFD"));
@@ -485,6 +472,26 @@ impl Ctx<'_> {
 
     /// Write out a checked batch of a JSON Lines input, in input order. Returns whether reading
     /// the input failed after it.
+    /// Write out the batch checked and not yet written, then check and write the chunk built
+    /// and not yet checked: what is in the pipeline goes out, in input order. Whether a read
+    /// error ended the input.
+    fn drain(
+        &mut self,
+        pool: &rayon::ThreadPool,
+        prep: &Prep,
+        display: &str,
+        mut pending: Option<Batch>,
+        built: Option<Built>,
+        threads_done: &mut usize,
+    ) -> anyhow::Result<bool> {
+        let mut failed = self.emit_batch(display, pending.as_mut(), threads_done)?;
+        if let Some(b) = built {
+            let mut batch = pool.install(|| b.check(prep));
+            failed |= self.emit_batch(display, Some(&mut batch), threads_done)?;
+        }
+        Ok(failed)
+    }
+
     fn emit_batch(
         &mut self,
         display: &str,
