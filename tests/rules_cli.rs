@@ -136,49 +136,47 @@ fn format_reference_semantics_hold_in_the_engine() {
     assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
 }
 
-/// A rule file over 16 MiB is refused before it is parsed, with its name, size and a way out;
-/// `check` stops on it as on any rule-file error.
+/// A rule file that cannot be taken as written is refused before it is parsed, with its name
+/// and what is wrong, and `check` stops on it as on any rule-file error: one over 16 MiB (with
+/// its size and a way out), and one in another encoding, whose terms would change unseen
+/// (U+FFFD for each bad byte).
 #[test]
-fn a_rule_file_over_the_size_limit_is_an_error_naming_it() {
+fn a_rule_file_too_large_or_not_utf8_is_an_error_naming_it() {
+    let mut huge = b"set: huge\nrules:\n".to_vec();
+    huge.resize((16 << 20) + 1, b'#');
+    let table: [(&str, Vec<u8>, &str); 2] = [
+        (
+            "huge.yaml",
+            huge,
+            "too large for a rule file (16.1 MB; the limit is 16 MB): split its terms over \
+             several files",
+        ),
+        (
+            "latin1.yaml",
+            b"set: latin1\nrules:\n  - id: caf\xe9\n".to_vec(),
+            "not UTF-8",
+        ),
+    ];
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("huge.yaml");
-    let mut text = String::from("set: huge\nrules:\n");
-    text.push_str(&"#".repeat((16 << 20) + 1 - text.len()));
-    std::fs::write(&path, &text).unwrap();
-    let path = path.to_str().unwrap();
-    // As for a file that cannot be found: an input problem, exit 2.
-    let (out, code) = stdout_of(&["rules", "lint", path]);
-    assert_eq!(code, 2, "{out}");
-    assert_eq!(
-        out,
-        format!(
-            "{path}:1:1: error[cannot-read]: cannot read: too large for a rule file (16.1 MB; \
-             the limit is 16 MB): split its terms over several files\n1 error(s), 0 warning(s)\n"
-        )
-    );
-    let out = threadlint()
-        .args(["check", "--no-default-rules", "--rules", path, "seeds/"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("too large for a rule file"), "{stderr}");
-}
-
-/// A rule file in another encoding would have its terms changed unseen (U+FFFD for each bad
-/// byte): it is refused, naming the file.
-#[test]
-fn a_rule_file_not_utf8_is_an_error_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("latin1.yaml");
-    std::fs::write(&path, b"set: latin1\nrules:\n  - id: caf\xe9\n").unwrap();
-    let path = path.to_str().unwrap();
-    let (out, code) = stdout_of(&["rules", "lint", path]);
-    assert_eq!(code, 2, "{out}");
-    assert_eq!(
-        out,
-        format!(
-            "{path}:1:1: error[cannot-read]: cannot read: not UTF-8\n1 error(s), 0 warning(s)\n"
-        )
-    );
+    for (name, bytes, message) in table {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let path = path.to_str().unwrap();
+        // As for a file that cannot be found: an input problem, exit 2.
+        let (out, code) = stdout_of(&["rules", "lint", path]);
+        assert_eq!(code, 2, "{out}");
+        assert_eq!(
+            out,
+            format!(
+                "{path}:1:1: error[cannot-read]: cannot read: {message}\n1 error(s), 0 warning(s)\n"
+            )
+        );
+        let out = threadlint()
+            .args(["check", "--no-default-rules", "--rules", path, "seeds/"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    }
 }
