@@ -68,17 +68,21 @@ pub fn kind(text: &str) -> Kind {
 }
 
 const MONTH: &str = r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?";
-const TIME: &str = r"(\d{1,2}[:.]\d{2}(:\d{2})?(\s*[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?)";
+const TIME: &str =
+    r"([0-9]{1,2}[:.][0-9]{2}(:[0-9]{2})?(\s*[ap]\.?m\.?)?|[0-9]{1,2}\s*[ap]\.?m\.?)";
 
+// Digits are ASCII, as `may_be_timestamp` already requires of a line it lets through (bar a
+// few word-led ones): a Unicode `\d`, repeated about twenty times here, made this pattern
+// take 1.9 ms to build instead of 0.7 ms, on the first page of every run.
 static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
     let date = format!(
-        r"({MONTH}\s+\d{{1,2}}(st|nd|rd|th)?,?(\s+\d{{4}})?|\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{MONTH},?(\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}}(t[\d:]+z?)?|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}})"
+        r"({MONTH}\s+[0-9]{{1,2}}(st|nd|rd|th)?,?(\s+[0-9]{{4}})?|[0-9]{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{MONTH},?(\s+[0-9]{{4}})?|[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(t[0-9:]+z?)?|[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{2,4}})"
     );
     let weekday = r"((mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|sday|urday)?,?\s+)?";
     let abs = format!(
         r"((posted|published|updated|last updated|modified)(\s+on)?:?\s+|on\s+)?{weekday}{date}((\s+at|,|\s+-|\s+·|\s*•|\s*\|)?\s+{TIME})?"
     );
-    let rel = r"(posted\s+)?(about\s+|over\s+|almost\s+|nearly\s+)?(\d+|a|an|one)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?)(\s+ago)?";
+    let rel = r"(posted\s+)?(about\s+|over\s+|almost\s+|nearly\s+)?([0-9]+|a|an|one)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?)(\s+ago)?";
     let misc =
         format!(r"(just now|yesterday|today)((\s+at)?\s+{TIME})?|{TIME}(\s+{weekday}{date})?");
     Regex::new(&format!(
