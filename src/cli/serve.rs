@@ -62,7 +62,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         paths: args.rules.rules.clone(),
         bundled: !args.rules.no_default_rules,
     };
-    let compiled = match source.compile() {
+    // The segmenter builds its patterns on first use, about 4 ms: built now, beside the rules,
+    // the first page checked does not wait for them.
+    let (compiled, ()) = rayon::join(|| source.compile(), threadlint::segment::warm);
+    let compiled = match compiled {
         Ok(compiled) => compiled,
         Err(errors) => {
             let mut err = std::io::stderr().lock();

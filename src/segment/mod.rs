@@ -19,6 +19,12 @@ use classify::{Kind, Section};
 use lines::{Block, Line};
 use words::FxHashMap;
 
+/// Build the patterns and vocabularies the segmenter otherwise builds on first use (about
+/// 4 ms), so that a server's first page does not wait for them.
+pub fn warm() {
+    classify::warm();
+}
+
 /// Segment a page's text into a thread named `name`.
 ///
 /// Never panics and runs in time linear in the size of `source`.
