@@ -67,15 +67,31 @@ struct Stats {
 }
 
 fn make_author(rng: &mut Rng, m: &Material) -> String {
-    // Mix first and last names of real commenters so names vary beyond the seeds' few dozen.
+    // Half the named comments come from regulars: real commenters' names, and their first and
+    // last names mixed (a few hundred names, each posting often). The other half come from
+    // occasional commenters with handles ("gregory_h42", "jimmycasey1907"), nearly every one
+    // seen once or twice, as on a real site. Regulars alone would flatter the name cache,
+    // which checks each name once per worker.
     let a = rng.pick(&m.authors);
-    if rng.chance(0.5) {
-        return a.clone();
-    }
     let b = rng.pick(&m.authors);
-    match (a.split_whitespace().next(), b.split_whitespace().last()) {
-        (Some(first), Some(last)) if first != last => format!("{first} {last}"),
-        _ => a.clone(),
+    let (first, last) = match (a.split_whitespace().next(), b.split_whitespace().last()) {
+        (Some(first), Some(last)) if first != last => (first, last),
+        _ => return a.clone(),
+    };
+    if rng.chance(0.5) {
+        return if rng.chance(0.5) {
+            a.clone()
+        } else {
+            format!("{first} {last}")
+        };
+    }
+    let first = first.to_lowercase();
+    let last = last.to_lowercase();
+    let number = rng.range(1, 9999);
+    match rng.below(3) {
+        0 => format!("{first}_{}{number}", last.chars().next().unwrap_or('x')),
+        1 => format!("{first}{last}{number}"),
+        _ => format!("{first}_{last}{number}"),
     }
 }
 
