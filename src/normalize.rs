@@ -453,6 +453,8 @@ fn latin_base(c: char) -> Option<char> {
 /// Reusable buffers for normalising many texts without allocating per text.
 #[derive(Debug, Default)]
 pub struct Normalizer {
+    /// The token pass on ASCII text: one byte per character, at the same offset.
+    bytes: Vec<u8>,
     chars: Vec<char>,
     starts: Vec<u32>,
     ends: Vec<u32>,
@@ -468,17 +470,32 @@ impl Normalizer {
     /// If `text` is longer than 4 GiB: its offsets would not fit [`Normalized`]'s `u32`s.
     /// Every input a command reads is held to 16 MB.
     pub fn normalize_into(&mut self, text: &str, profile: Profile, out: &mut Normalized) {
-        self.normalize_impl(text, profile, out, false)
+        self.normalize_impl(text, profile, out, Pass::Auto)
     }
 
-    /// Like [`Normalizer::normalize_into`], but always through the full token pass; for tests
-    /// that check the fast paths give the same result.
+    /// [`Normalizer::normalize_into`] with a profile that [`Profile::effective_for`] gave for
+    /// `text`. On ASCII text that profile keeps leet, censor or separators only when
+    /// [`needs_token_pass`] said they might act, so the token pass is taken without asking
+    /// again (a handle's check asked it twice per profile).
+    pub fn normalize_effective_into(
+        &mut self,
+        text: &str,
+        effective: Profile,
+        out: &mut Normalized,
+    ) {
+        let known = (effective.leet || effective.censor || effective.separators) && text.is_ascii();
+        let pass = if known { Pass::Token } else { Pass::Auto };
+        self.normalize_impl(text, effective, out, pass)
+    }
+
+    /// Like [`Normalizer::normalize_into`], but always through the token pass on characters,
+    /// whatever the text; for tests that check the other paths give the same result.
     #[doc(hidden)]
     pub fn normalize_into_full(&mut self, text: &str, profile: Profile, out: &mut Normalized) {
-        self.normalize_impl(text, profile, out, true)
+        self.normalize_impl(text, profile, out, Pass::Chars)
     }
 
-    fn normalize_impl(&mut self, text: &str, profile: Profile, out: &mut Normalized, full: bool) {
+    fn normalize_impl(&mut self, text: &str, profile: Profile, out: &mut Normalized, pass: Pass) {
         assert!(
             u32::try_from(text.len()).is_ok(),
             "a text to normalise is at most 4 GiB (its offsets are u32)"
@@ -488,7 +505,7 @@ impl Normalizer {
         out.ends.clear();
         out.runs.clear();
         out.edits.clear();
-        if !profile.has_token_steps() && !full {
+        if !profile.has_token_steps() && pass == Pass::Auto {
             // Fast path: runs of ASCII are copied (and lower-cased) in bulk with their
             // offsets; only other characters go through the per-character steps.
             let bytes = text.as_bytes();
@@ -519,7 +536,7 @@ impl Normalizer {
             out.offsets.push(text.len() as u32);
             return;
         }
-        if !full && !needs_token_pass(text, profile) {
+        if pass == Pass::Auto && !needs_token_pass(text, profile) {
             // Nothing for leet, censor or separators to do: character steps and repeats in
             // one pass straight into the output (most comments take this path).
             out.text.reserve(text.len());
@@ -559,6 +576,10 @@ impl Normalizer {
             out.offsets.push(text.len() as u32);
             return;
         }
+        if pass != Pass::Chars && text.is_ascii() {
+            self.ascii_token_pass(text, profile, out);
+            return;
+        }
         self.chars.clear();
         self.starts.clear();
         self.ends.clear();
@@ -580,14 +601,14 @@ impl Normalizer {
                 .any(|c| c.is_ascii_digit() || is_leet_symbol(*c));
         let has_censor = profile.censor && self.chars.iter().any(|c| is_censor_symbol(*c));
         if has_leet {
-            self.leet();
+            leet(&mut self.chars);
         }
         if has_censor {
-            self.censor();
+            censor(&mut self.chars);
         }
         // After censor, so "f!u!c!k" (now "f*u*c*k") is a spaced-out word.
         if profile.separators {
-            self.separators();
+            separators(&self.chars, &mut self.keep);
         }
         // Write the output: skip separators dropped above and, with `repeats`, fold a run of
         // the same letter into its first letter (its end moves to the last one, its count
@@ -617,144 +638,264 @@ impl Normalizer {
         out.offsets.push(text.len() as u32);
     }
 
-    /// Replace leetspeak inside tokens that are mostly letters.
-    fn leet(&mut self) {
-        let n = self.chars.len();
-        let mut i = 0;
-        while i < n {
-            let c = self.chars[i];
-            if !(is_word_char(c) || is_leet_symbol(c)) {
-                i += 1;
+    /// The token pass on ASCII text, as for any text but a byte per character: the character
+    /// steps change no ASCII character but its case, and every byte keeps its own offset. A
+    /// commenter's handle ("jimmycasey1907") takes this path in every profile with leet.
+    fn ascii_token_pass(&mut self, text: &str, profile: Profile, out: &mut Normalized) {
+        let bytes = &mut self.bytes;
+        bytes.clear();
+        bytes.extend_from_slice(text.as_bytes());
+        if profile.casefold {
+            bytes.make_ascii_lowercase();
+        }
+        if profile.leet
+            && bytes
+                .iter()
+                .any(|&b| ascii_class(b) & (C_DIGIT | C_LEET) != 0)
+        {
+            leet(bytes);
+        }
+        if profile.censor && bytes.iter().any(|b| b.censor_symbol()) {
+            censor(bytes);
+        }
+        if profile.separators {
+            separators(bytes, &mut self.keep);
+        }
+        let n = bytes.len();
+        out.text.reserve(n);
+        out.offsets.reserve(n + 1);
+        out.ends.reserve(n);
+        if profile.repeats {
+            out.runs.reserve(n);
+        }
+        // As `emit_folding` writes, for one-byte characters.
+        let use_keep = profile.separators && self.keep.len() == n;
+        let mut last: Option<u8> = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            if use_keep && !self.keep[i] {
                 continue;
             }
-            let mut j = i;
-            while j < n && (is_word_char(self.chars[j]) || is_leet_symbol(self.chars[j])) {
-                j += 1;
+            let i = i as u32;
+            if profile.repeats {
+                if last == Some(b) {
+                    let k = out.ends.len() - 1;
+                    out.ends[k] = i + 1;
+                    out.runs[k] += 1;
+                    continue;
+                }
+                out.runs.push(1);
+                last = b.is_ascii_alphabetic().then_some(b);
             }
-            // Trim symbols at the edges: "fuck!" ends in punctuation, not in an "i". A leading
-            // "@" or "$" stays when a letter follows ("@ss", "$hit").
-            let (mut a, mut b) = (i, j);
-            while b > a && is_leet_symbol(self.chars[b - 1]) {
-                b -= 1;
-            }
-            while a < b
-                && is_leet_symbol(self.chars[a])
-                && !(matches!(self.chars[a], '@' | '$')
-                    && a + 1 < b
-                    && self.chars[a + 1].is_alphabetic())
-            {
-                a += 1;
-            }
-            if a < b && self.leet_applies(a, b) {
-                for k in a..b {
-                    if let Some(l) = leet_letter(self.chars[k]) {
-                        self.chars[k] = l;
-                    }
+            out.text.push(char::from(b));
+            out.offsets.push(i);
+            out.ends.push(i + 1);
+        }
+        out.offsets.push(text.len() as u32);
+    }
+}
+
+/// Which of [`Normalizer::normalize_impl`]'s paths a text may take.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// The fastest that gives the same result.
+    Auto,
+    /// The token pass, known to be needed (on bytes for ASCII text).
+    Token,
+    /// The token pass on characters, whatever the text: what the others must equal.
+    Chars,
+}
+
+/// A character of the token pass: a `char`, or a byte of ASCII text, whose classes are
+/// looked up in [`ASCII_CLASS`].
+trait Sym: Copy + PartialEq + Into<char> {
+    /// An ASCII character as this type.
+    fn ascii(c: char) -> Self;
+    fn word(self) -> bool {
+        is_word_char(self.into())
+    }
+    fn letter(self) -> bool {
+        self.into().is_alphabetic()
+    }
+    fn leet_symbol(self) -> bool {
+        is_leet_symbol(self.into())
+    }
+    fn censor_symbol(self) -> bool {
+        is_censor_symbol(self.into())
+    }
+    fn separator(self) -> bool {
+        is_separator(self.into())
+    }
+}
+
+impl Sym for char {
+    fn ascii(c: char) -> char {
+        c
+    }
+}
+
+impl Sym for u8 {
+    fn ascii(c: char) -> u8 {
+        c as u8
+    }
+    fn word(self) -> bool {
+        ascii_class(self) & C_WORD != 0
+    }
+    fn letter(self) -> bool {
+        ascii_class(self) & C_LETTER != 0
+    }
+    fn leet_symbol(self) -> bool {
+        ascii_class(self) & C_LEET != 0
+    }
+    fn censor_symbol(self) -> bool {
+        ascii_class(self) & C_CENSOR != 0
+    }
+    fn separator(self) -> bool {
+        ascii_class(self) & C_SEP != 0
+    }
+}
+
+#[inline]
+fn ascii_class(b: u8) -> u8 {
+    ASCII_CLASS.get(usize::from(b)).copied().unwrap_or(0)
+}
+
+/// Replace leetspeak inside tokens that are mostly letters.
+fn leet<T: Sym>(chars: &mut [T]) {
+    let n = chars.len();
+    let token_char = |c: T| c.word() || c.leet_symbol();
+    let mut i = 0;
+    while i < n {
+        if !token_char(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && token_char(chars[j]) {
+            j += 1;
+        }
+        // Trim symbols at the edges: "fuck!" ends in punctuation, not in an "i". A leading
+        // "@" or "$" stays when a letter follows ("@ss", "$hit").
+        let (mut a, mut b) = (i, j);
+        while b > a && chars[b - 1].leet_symbol() {
+            b -= 1;
+        }
+        while a < b
+            && chars[a].leet_symbol()
+            && !(matches!(chars[a].into(), '@' | '$') && a + 1 < b && chars[a + 1].letter())
+        {
+            a += 1;
+        }
+        if a < b && leet_applies(&chars[a..b]) {
+            for c in &mut chars[a..b] {
+                if let Some(l) = leet_letter((*c).into()) {
+                    *c = T::ascii(l);
                 }
             }
-            i = j;
         }
+        i = j;
     }
+}
 
-    /// A token is leetspeak when it has at least two letters, at least as many letters as
-    /// other characters, and is not a number with a unit or ordinal suffix ("3rd", "1990s").
-    fn leet_applies(&self, a: usize, b: usize) -> bool {
-        let tok = &self.chars[a..b];
-        let letters = tok.iter().filter(|c| c.is_alphabetic()).count();
-        let others = tok.len() - letters;
-        if others == 0 || letters < 2 || letters < others {
+/// A token is leetspeak when it has at least two letters, at least as many letters as
+/// other characters, and is not a number with a unit or ordinal suffix ("3rd", "1990s").
+fn leet_applies<T: Sym>(tok: &[T]) -> bool {
+    let letters = tok.iter().filter(|c| c.letter()).count();
+    let others = tok.len() - letters;
+    if others == 0 || letters < 2 || letters < others {
+        return false;
+    }
+    let digits = tok
+        .iter()
+        .take_while(|c| (**c).into().is_ascii_digit())
+        .count();
+    if digits > 0 {
+        let rest = &tok[digits..];
+        if NUMBER_SUFFIXES.iter().any(|s| {
+            s.chars()
+                .eq(rest.iter().map(|c| (*c).into().to_ascii_lowercase()))
+        }) {
             return false;
         }
-        let digits = tok.iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits > 0 {
-            let rest = &tok[digits..];
-            if NUMBER_SUFFIXES
-                .iter()
-                .any(|s| s.chars().eq(rest.iter().map(|c| c.to_ascii_lowercase())))
-            {
-                return false;
-            }
-        }
-        true
     }
+    true
+}
 
-    /// Join three or more single letters split by the same one or two separators ("f.u.c.k",
-    /// "f u c k", "F. U. C. K").
-    fn separators(&mut self) {
-        let n = self.chars.len();
-        self.keep.clear();
-        self.keep.resize(n, true);
-        let isolated_letter = |chars: &[char], k: usize| {
-            chars[k].is_alphabetic()
-                && (k == 0 || !is_word_char(chars[k - 1]))
-                && (k + 1 >= n || !is_word_char(chars[k + 1]))
-        };
-        let mut i = 0;
-        while i < n {
-            if !isolated_letter(&self.chars, i) {
-                i += 1;
-                continue;
-            }
-            // Collect a run of isolated letters with gaps of one or two separators.
-            // Every gap of a run is the same ("f.u.c.k", "F. U. C. K"), so "a b, c.d.e"
-            // does not glue two spellings together.
-            let mut letters = 1;
-            let mut k = i;
-            let mut first_gap: Option<(usize, usize)> = None;
-            loop {
-                let mut g = k + 1;
-                while g < n && g - k <= 3 && is_separator(self.chars[g]) {
-                    g += 1;
-                }
-                let gap = g - k - 1;
-                let same = match first_gap {
-                    None => true,
-                    Some((a, len)) => len == gap && self.chars[a..a + len] == self.chars[k + 1..g],
-                };
-                if (1..=2).contains(&gap) && same && g < n && isolated_letter(&self.chars, g) {
-                    first_gap.get_or_insert((k + 1, gap));
-                    letters += 1;
-                    k = g;
-                } else {
-                    break;
-                }
-            }
-            if letters >= 3 {
-                // The run is letters and gaps only: drop everything that is not a letter.
-                for g in i..k {
-                    if !self.chars[g].is_alphabetic() {
-                        self.keep[g] = false;
-                    }
-                }
-            }
-            i = k + 1;
+/// Join three or more single letters split by the same one or two separators ("f.u.c.k",
+/// "f u c k", "F. U. C. K"): `keep` is set false for the separators to drop.
+fn separators<T: Sym>(chars: &[T], keep: &mut Vec<bool>) {
+    let n = chars.len();
+    keep.clear();
+    keep.resize(n, true);
+    let isolated_letter = |k: usize| {
+        chars[k].letter()
+            && (k == 0 || !chars[k - 1].word())
+            && (k + 1 >= n || !chars[k + 1].word())
+    };
+    let mut i = 0;
+    while i < n {
+        if !isolated_letter(i) {
+            i += 1;
+            continue;
         }
-        // Dropped separators are skipped when the output is written.
+        // Collect a run of isolated letters with gaps of one or two separators.
+        // Every gap of a run is the same ("f.u.c.k", "F. U. C. K"), so "a b, c.d.e"
+        // does not glue two spellings together.
+        let mut letters = 1;
+        let mut k = i;
+        let mut first_gap: Option<(usize, usize)> = None;
+        loop {
+            let mut g = k + 1;
+            while g < n && g - k <= 3 && chars[g].separator() {
+                g += 1;
+            }
+            let gap = g - k - 1;
+            let same = match first_gap {
+                None => true,
+                Some((a, len)) => len == gap && chars[a..a + len] == chars[k + 1..g],
+            };
+            if (1..=2).contains(&gap) && same && g < n && isolated_letter(g) {
+                first_gap.get_or_insert((k + 1, gap));
+                letters += 1;
+                k = g;
+            } else {
+                break;
+            }
+        }
+        if letters >= 3 {
+            // The run is letters and gaps only: drop everything that is not a letter.
+            for g in i..k {
+                if !chars[g].letter() {
+                    keep[g] = false;
+                }
+            }
+        }
+        i = k + 1;
     }
+    // Dropped separators are skipped when the output is written.
+}
 
-    /// Turn censoring symbols inside a mostly-letter token into [`CENSOR_MARK`].
-    fn censor(&mut self) {
-        let n = self.chars.len();
-        let mut i = 0;
-        while i < n {
-            let c = self.chars[i];
-            if !(is_word_char(c) || is_censor_symbol(c)) {
-                i += 1;
-                continue;
-            }
-            let mut j = i;
-            while j < n && (is_word_char(self.chars[j]) || is_censor_symbol(self.chars[j])) {
-                j += 1;
-            }
-            if let Some((a, b)) = censored_token(&self.chars[i..j], |c| is_censor_symbol(*c)) {
-                for k in i + a..i + b {
-                    if is_censor_symbol(self.chars[k]) {
-                        self.chars[k] = CENSOR_MARK;
-                    }
+/// Turn censoring symbols inside a mostly-letter token into [`CENSOR_MARK`].
+fn censor<T: Sym>(chars: &mut [T]) {
+    let n = chars.len();
+    let token_char = |c: T| c.word() || c.censor_symbol();
+    let mut i = 0;
+    while i < n {
+        if !token_char(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && token_char(chars[j]) {
+            j += 1;
+        }
+        if let Some((a, b)) = censored_token(&chars[i..j], |c| c.censor_symbol()) {
+            for c in &mut chars[i + a..i + b] {
+                if c.censor_symbol() {
+                    *c = T::ascii(CENSOR_MARK);
                 }
             }
-            i = j;
         }
+        i = j;
     }
 }
 

@@ -225,10 +225,15 @@ mod properties {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
-        /// The fast paths (ASCII bulk copy, no-token-step scan) give exactly what the full
-        /// token pass gives, the offset map is valid, and reused buffers leave no trace.
+        /// The fast paths (ASCII bulk copy, no-token-step scan, the token pass on bytes) give
+        /// exactly what the full token pass gives, the offset map is valid, and reused buffers
+        /// leave no trace.
         #[test]
-        fn fast_paths_equal_the_full_pass(text in rich_text(), other in rich_text(), p in any_profile()) {
+        fn fast_paths_equal_the_full_pass(
+            text in prop_oneof![rich_text(), ascii_text()],
+            other in rich_text(),
+            p in any_profile(),
+        ) {
             let mut nz = Normalizer::default();
             let mut fast = Normalized::default();
             let mut full = Normalized::default();
@@ -247,7 +252,11 @@ mod properties {
             p in any_profile(),
         ) {
             let e = p.effective_for(&text);
-            prop_assert_eq!(threadlint::normalize::normalize(&text, e), threadlint::normalize::normalize(&text, p));
+            let want = threadlint::normalize::normalize(&text, p);
+            prop_assert_eq!(threadlint::normalize::normalize(&text, e), want.clone());
+            let mut got = Normalized::default();
+            Normalizer::default().normalize_effective_into(&text, e, &mut got);
+            prop_assert_eq!(got, want);
         }
     }
 }

@@ -305,7 +305,7 @@ impl Compiled {
                     let k = s.used;
                     s.done[k] = effective;
                     s.normalizer
-                        .normalize_into(text, effective, &mut s.norms[k]);
+                        .normalize_effective_into(text, effective, &mut s.norms[k]);
                     s.used += 1;
                     k
                 }
