@@ -607,9 +607,7 @@ impl Normalizer {
             censor(&mut self.chars);
         }
         // After censor, so "f!u!c!k" (now "f*u*c*k") is a spaced-out word.
-        if profile.separators {
-            separators(&self.chars, &mut self.keep);
-        }
+        let dropped = profile.separators && separators(&self.chars, &mut self.keep);
         // Write the output: skip separators dropped above and, with `repeats`, fold a run of
         // the same letter into its first letter (its end moves to the last one, its count
         // grows), all in this one pass.
@@ -620,7 +618,7 @@ impl Normalizer {
         if profile.repeats {
             out.runs.reserve(n);
         }
-        let use_keep = profile.separators && self.keep.len() == n;
+        let use_keep = dropped;
         let mut last: Option<char> = None;
         for i in 0..n {
             if use_keep && !self.keep[i] {
@@ -658,10 +656,23 @@ impl Normalizer {
         if profile.censor && bytes.iter().any(|b| b.censor_symbol()) {
             censor(bytes);
         }
-        if profile.separators {
-            separators(bytes, &mut self.keep);
-        }
+        let dropped = profile.separators && separators(bytes, &mut self.keep);
         let n = bytes.len();
+        let folds = profile.repeats
+            && bytes
+                .windows(2)
+                .any(|w| w[0] == w[1] && w[0].is_ascii_alphabetic());
+        if !dropped && !folds {
+            // Every byte written as it is, at its own offset (most handles).
+            out.text
+                .push_str(std::str::from_utf8(bytes).expect("ASCII text stays ASCII"));
+            out.offsets.extend(0..n as u32 + 1);
+            out.ends.extend(1..=n as u32);
+            if profile.repeats {
+                out.runs.resize(n, 1);
+            }
+            return;
+        }
         out.text.reserve(n);
         out.offsets.reserve(n + 1);
         out.ends.reserve(n);
@@ -669,7 +680,7 @@ impl Normalizer {
             out.runs.reserve(n);
         }
         // As `emit_folding` writes, for one-byte characters.
-        let use_keep = profile.separators && self.keep.len() == n;
+        let use_keep = dropped;
         let mut last: Option<u8> = None;
         for (i, &b) in bytes.iter().enumerate() {
             if use_keep && !self.keep[i] {
@@ -821,11 +832,13 @@ fn leet_applies<T: Sym>(tok: &[T]) -> bool {
 }
 
 /// Join three or more single letters split by the same one or two separators ("f.u.c.k",
-/// "f u c k", "F. U. C. K"): `keep` is set false for the separators to drop.
-fn separators<T: Sym>(chars: &[T], keep: &mut Vec<bool>) {
+/// "f u c k", "F. U. C. K"): `keep` is set false for the separators to drop. Returns whether
+/// there are any.
+fn separators<T: Sym>(chars: &[T], keep: &mut Vec<bool>) -> bool {
     let n = chars.len();
     keep.clear();
     keep.resize(n, true);
+    let mut dropped = false;
     let isolated_letter = |k: usize| {
         chars[k].letter()
             && (k == 0 || !chars[k - 1].word())
@@ -866,12 +879,14 @@ fn separators<T: Sym>(chars: &[T], keep: &mut Vec<bool>) {
             for g in i..k {
                 if !chars[g].letter() {
                     keep[g] = false;
+                    dropped = true;
                 }
             }
         }
         i = k + 1;
     }
     // Dropped separators are skipped when the output is written.
+    dropped
 }
 
 /// Turn censoring symbols inside a mostly-letter token into [`CENSOR_MARK`].
