@@ -770,41 +770,55 @@ fn ascii_class(b: u8) -> u8 {
     ASCII_CLASS.get(usize::from(b)).copied().unwrap_or(0)
 }
 
-/// Replace leetspeak inside tokens that are mostly letters.
-fn leet<T: Sym>(chars: &mut [T]) {
+/// Call `f` with each maximal run of characters that `in_token` accepts.
+fn for_each_token<T: Sym>(
+    chars: &mut [T],
+    in_token: impl Fn(T) -> bool,
+    mut f: impl FnMut(&mut [T]),
+) {
     let n = chars.len();
-    let token_char = |c: T| c.word() || c.leet_symbol();
     let mut i = 0;
     while i < n {
-        if !token_char(chars[i]) {
+        if !in_token(chars[i]) {
             i += 1;
             continue;
         }
         let mut j = i;
-        while j < n && token_char(chars[j]) {
+        while j < n && in_token(chars[j]) {
             j += 1;
         }
-        // Trim symbols at the edges: "fuck!" ends in punctuation, not in an "i". A leading
-        // "@" or "$" stays when a letter follows ("@ss", "$hit").
-        let (mut a, mut b) = (i, j);
-        while b > a && chars[b - 1].leet_symbol() {
-            b -= 1;
-        }
-        while a < b
-            && chars[a].leet_symbol()
-            && !(matches!(chars[a].into(), '@' | '$') && a + 1 < b && chars[a + 1].letter())
-        {
-            a += 1;
-        }
-        if a < b && leet_applies(&chars[a..b]) {
-            for c in &mut chars[a..b] {
-                if let Some(l) = leet_letter((*c).into()) {
-                    *c = T::ascii(l);
-                }
-            }
-        }
+        f(&mut chars[i..j]);
         i = j;
     }
+}
+
+/// Replace leetspeak inside tokens that are mostly letters.
+fn leet<T: Sym>(chars: &mut [T]) {
+    for_each_token(
+        chars,
+        |c| c.word() || c.leet_symbol(),
+        |tok| {
+            // Trim symbols at the edges: "fuck!" ends in punctuation, not in an "i". A leading
+            // "@" or "$" stays when a letter follows ("@ss", "$hit").
+            let (mut a, mut b) = (0, tok.len());
+            while b > a && tok[b - 1].leet_symbol() {
+                b -= 1;
+            }
+            while a < b
+                && tok[a].leet_symbol()
+                && !(matches!(tok[a].into(), '@' | '$') && a + 1 < b && tok[a + 1].letter())
+            {
+                a += 1;
+            }
+            if a < b && leet_applies(&tok[a..b]) {
+                for c in &mut tok[a..b] {
+                    if let Some(l) = leet_letter((*c).into()) {
+                        *c = T::ascii(l);
+                    }
+                }
+            }
+        },
+    );
 }
 
 /// A token is leetspeak when it has at least two letters, at least as many letters as
@@ -891,27 +905,19 @@ fn separators<T: Sym>(chars: &[T], keep: &mut Vec<bool>) -> bool {
 
 /// Turn censoring symbols inside a mostly-letter token into [`CENSOR_MARK`].
 fn censor<T: Sym>(chars: &mut [T]) {
-    let n = chars.len();
-    let token_char = |c: T| c.word() || c.censor_symbol();
-    let mut i = 0;
-    while i < n {
-        if !token_char(chars[i]) {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j < n && token_char(chars[j]) {
-            j += 1;
-        }
-        if let Some((a, b)) = censored_token(&chars[i..j], |c| c.censor_symbol()) {
-            for c in &mut chars[i + a..i + b] {
-                if c.censor_symbol() {
-                    *c = T::ascii(CENSOR_MARK);
+    for_each_token(
+        chars,
+        |c| c.word() || c.censor_symbol(),
+        |tok| {
+            if let Some((a, b)) = censored_token(tok, |c| c.censor_symbol()) {
+                for c in &mut tok[a..b] {
+                    if c.censor_symbol() {
+                        *c = T::ascii(CENSOR_MARK);
+                    }
                 }
             }
-        }
-        i = j;
-    }
+        },
+    );
 }
 
 /// The part of a token (letters, digits, censoring symbols) that reads as a censored word:
