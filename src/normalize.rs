@@ -211,6 +211,16 @@ pub struct Edit {
 }
 
 impl Normalized {
+    /// Room for `n` more bytes of text, with their offsets (and run counts, with `runs`).
+    fn reserve(&mut self, n: usize, runs: bool) {
+        self.text.reserve(n);
+        self.offsets.reserve(n + 1);
+        self.ends.reserve(n);
+        if runs {
+            self.runs.reserve(n);
+        }
+    }
+
     /// The original byte span of normalised bytes `start..end` (`end > start`).
     pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
         if self.offsets.is_empty() {
@@ -509,9 +519,7 @@ impl Normalizer {
             // Fast path: runs of ASCII are copied (and lower-cased) in bulk with their
             // offsets; only other characters go through the per-character steps.
             let bytes = text.as_bytes();
-            out.text.reserve(text.len());
-            out.offsets.reserve(text.len() + 1);
-            out.ends.reserve(text.len());
+            out.reserve(text.len(), false);
             let mut i = 0;
             while i < bytes.len() {
                 let j = i + ascii_prefix_len(&bytes[i..]);
@@ -539,12 +547,7 @@ impl Normalizer {
         if pass == Pass::Auto && !needs_token_pass(text, profile) {
             // Nothing for leet, censor or separators to do: character steps and repeats in
             // one pass straight into the output (most comments take this path).
-            out.text.reserve(text.len());
-            out.offsets.reserve(text.len() + 1);
-            out.ends.reserve(text.len());
-            if profile.repeats {
-                out.runs.reserve(text.len());
-            }
+            out.reserve(text.len(), profile.repeats);
             let mut last: Option<char> = None;
             let bytes = text.as_bytes();
             let mut i = 0;
@@ -591,37 +594,15 @@ impl Normalizer {
             self.starts.push(s as u32);
             self.ends.push(e as u32);
         });
-        // Leet and censor only act on digits and symbols; most comments have few or none, so
-        // a scan of the characters (after compat, so full-width digits count) decides whether
-        // their passes are needed at all.
-        let has_leet = profile.leet
-            && self
-                .chars
-                .iter()
-                .any(|c| c.is_ascii_digit() || is_leet_symbol(*c));
-        let has_censor = profile.censor && self.chars.iter().any(|c| is_censor_symbol(*c));
-        if has_leet {
-            leet(&mut self.chars);
-        }
-        if has_censor {
-            censor(&mut self.chars);
-        }
-        // After censor, so "f!u!c!k" (now "f*u*c*k") is a spaced-out word.
-        let dropped = profile.separators && separators(&self.chars, &mut self.keep);
+        let dropped = token_steps(&mut self.chars, profile, &mut self.keep);
         // Write the output: skip separators dropped above and, with `repeats`, fold a run of
         // the same letter into its first letter (its end moves to the last one, its count
         // grows), all in this one pass.
         let n = self.chars.len();
-        out.text.reserve(n);
-        out.offsets.reserve(n + 1);
-        out.ends.reserve(n);
-        if profile.repeats {
-            out.runs.reserve(n);
-        }
-        let use_keep = dropped;
+        out.reserve(n, profile.repeats);
         let mut last: Option<char> = None;
         for i in 0..n {
-            if use_keep && !self.keep[i] {
+            if dropped && !self.keep[i] {
                 continue;
             }
             emit_folding(
@@ -646,17 +627,7 @@ impl Normalizer {
         if profile.casefold {
             bytes.make_ascii_lowercase();
         }
-        if profile.leet
-            && bytes
-                .iter()
-                .any(|&b| ascii_class(b) & (C_DIGIT | C_LEET) != 0)
-        {
-            leet(bytes);
-        }
-        if profile.censor && bytes.iter().any(|b| b.censor_symbol()) {
-            censor(bytes);
-        }
-        let dropped = profile.separators && separators(bytes, &mut self.keep);
+        let dropped = token_steps(bytes, profile, &mut self.keep);
         let n = bytes.len();
         let folds = profile.repeats
             && bytes
@@ -673,17 +644,11 @@ impl Normalizer {
             }
             return;
         }
-        out.text.reserve(n);
-        out.offsets.reserve(n + 1);
-        out.ends.reserve(n);
-        if profile.repeats {
-            out.runs.reserve(n);
-        }
+        out.reserve(n, profile.repeats);
         // As `emit_folding` writes, for one-byte characters.
-        let use_keep = dropped;
         let mut last: Option<u8> = None;
         for (i, &b) in bytes.iter().enumerate() {
-            if use_keep && !self.keep[i] {
+            if dropped && !self.keep[i] {
                 continue;
             }
             let i = i as u32;
@@ -727,6 +692,10 @@ trait Sym: Copy + PartialEq + Into<char> {
     fn letter(self) -> bool {
         self.into().is_alphabetic()
     }
+    /// An ASCII digit.
+    fn digit(self) -> bool {
+        self.into().is_ascii_digit()
+    }
     fn leet_symbol(self) -> bool {
         is_leet_symbol(self.into())
     }
@@ -754,6 +723,9 @@ impl Sym for u8 {
     fn letter(self) -> bool {
         ascii_class(self) & C_LETTER != 0
     }
+    fn digit(self) -> bool {
+        ascii_class(self) & C_DIGIT != 0
+    }
     fn leet_symbol(self) -> bool {
         ascii_class(self) & C_LEET != 0
     }
@@ -768,6 +740,22 @@ impl Sym for u8 {
 #[inline]
 fn ascii_class(b: u8) -> u8 {
     ASCII_CLASS.get(usize::from(b)).copied().unwrap_or(0)
+}
+
+/// The token steps on `chars`, after the character steps: leet, censor, then separators, which
+/// mark in `keep` what to drop. Returns whether anything is to be dropped.
+fn token_steps<T: Sym>(chars: &mut [T], profile: Profile, keep: &mut Vec<bool>) -> bool {
+    // Leet and censor only act on digits and symbols; most comments have few or none, so a
+    // scan of the characters (after compat, so full-width digits count) decides whether their
+    // passes are needed at all.
+    if profile.leet && chars.iter().any(|c| c.digit() || c.leet_symbol()) {
+        leet(chars);
+    }
+    if profile.censor && chars.iter().any(|c| c.censor_symbol()) {
+        censor(chars);
+    }
+    // After censor, so "f!u!c!k" (now "f*u*c*k") is a spaced-out word.
+    profile.separators && separators(chars, keep)
 }
 
 /// Call `f` with each maximal run of characters that `in_token` accepts.
