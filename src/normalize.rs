@@ -10,7 +10,8 @@
 //! 1. character steps (zero-width, compat, confusables, casefold), one character at a time,
 //!    with an ASCII fast path and a per-thread cache for the rest;
 //! 2. token steps (leet, censor, separators, repeats), which need to see a whole token, run only
-//!    when the profile asks for one of them.
+//!    when the profile asks for one of them and the text may give them something to do; on
+//!    ASCII text (a commenter's handle, most often) over bytes rather than characters.
 //!
 //! Numbers stay numbers: no step turns a token without at least two letters into letters, so
 //! "in 1969", "#455", "£99.99" and "2-3 days" come out as they went in (apart from case).
@@ -817,10 +818,7 @@ fn leet_applies<T: Sym>(tok: &[T]) -> bool {
     if others == 0 || letters < 2 || letters < others {
         return false;
     }
-    let digits = tok
-        .iter()
-        .take_while(|c| (**c).into().is_ascii_digit())
-        .count();
+    let digits = tok.iter().take_while(|c| c.digit()).count();
     if digits > 0 {
         let rest = &tok[digits..];
         if NUMBER_SUFFIXES.iter().any(|s| {

@@ -62,8 +62,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         paths: args.rules.rules.clone(),
         bundled: !args.rules.no_default_rules,
     };
-    // The segmenter builds its patterns on first use, about 4 ms: built now, beside the rules,
-    // the first page checked does not wait for them.
+    // The segmenter builds its patterns on first use, a few milliseconds: built now, beside
+    // the rules, the first page checked does not wait for them.
     let (compiled, ()) = rayon::join(|| source.compile(), threadlint::segment::warm);
     let compiled = match compiled {
         Ok(compiled) => compiled,

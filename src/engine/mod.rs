@@ -495,7 +495,7 @@ pub(crate) type FastHash = foldhash::fast::RandomState;
 /// next to nothing when it misses: each name has one slot, chosen by its hash, holding the
 /// last name that hashed there, in place (no allocation unless it matched something). A map
 /// of up to 4,096 names, allocated per name and emptied when full, made a run on the
-/// benchmark's JSON Lines (half its names seen once) 4% slower than no cache at all.
+/// benchmark's JSON Lines (half its names seen once) a few percent slower than no cache.
 #[derive(Default)]
 struct NameCache {
     /// The engine whose results these are ([`Engine::id`]): workers outlive an engine.

@@ -19,8 +19,8 @@ use classify::{Kind, Section};
 use lines::{Block, Line};
 use words::FxHashMap;
 
-/// Build the patterns and vocabularies the segmenter otherwise builds on first use (about
-/// 4 ms), so that a server's first page does not wait for them.
+/// Build the patterns and vocabularies the segmenter otherwise builds on first use (a few
+/// milliseconds), so that a server's first page does not wait for them.
 pub fn warm() {
     classify::warm();
 }
