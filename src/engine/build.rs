@@ -924,16 +924,19 @@ fn required_literal_at(hir: &regex_syntax::hir::Hir, outer: Edges) -> Option<(Ve
 /// news comments use all the time: with `man` and `media` among the triggers of
 /// `insults/direct-address` and `antisemitism/generalisation`, their regexes ran on many texts
 /// they could not match (on 5 MB of the benchmark's JSON Lines, regex runs took 51.4 M
-/// instructions, and 49.5 M once these words were added).
+/// instructions, and 49.5 M once these words were added). A single literal every match needs
+/// is no trigger either when made only of these: `knows`, in one comment in twenty, was the
+/// trigger of `unverified-claims/vague-authority` until it was added here.
 const COMMON_WORDS: &[&str] = &[
     "a", "about", "all", "also", "always", "am", "an", "and", "any", "are", "as", "at", "be",
     "because", "been", "boy", "but", "by", "can", "did", "do", "every", "for", "from", "get",
     "girl", "had", "has", "have", "he", "her", "him", "his", "how", "i", "if", "in", "is", "it",
-    "its", "just", "like", "man", "me", "media", "men", "more", "my", "never", "no", "not", "of",
-    "on", "one", "only", "or", "our", "out", "people", "person", "power", "press", "really",
-    "said", "says", "she", "so", "some", "than", "that", "the", "their", "them", "then", "there",
-    "these", "they", "this", "those", "to", "two", "u", "up", "very", "was", "we", "were", "what",
-    "when", "who", "why", "will", "with", "woman", "women", "would", "ya", "you", "your",
+    "its", "just", "know", "knows", "like", "man", "me", "media", "men", "more", "my", "never",
+    "no", "not", "of", "on", "one", "only", "or", "our", "out", "people", "person", "power",
+    "press", "really", "said", "says", "she", "so", "some", "than", "that", "the", "their", "them",
+    "then", "there", "these", "they", "this", "those", "to", "two", "u", "up", "very", "was", "we",
+    "were", "what", "when", "who", "why", "will", "with", "woman", "women", "would", "ya", "you",
+    "your",
 ];
 
 /// How rare a trigger literal is likely to be: its longest word that is not a common word
@@ -1170,9 +1173,10 @@ pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
 pub fn regex_trigger_edges(pattern: &str) -> Option<Vec<(String, Edges)>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    if let Some((lit, edges)) =
-        required_literal_at(&hir, Edges::default()).filter(|(l, _)| l.len() >= MIN_TRIGGER_LEN)
-    {
+    if let Some((lit, edges)) = required_literal_at(&hir, Edges::default()).filter(|(l, _)| {
+        l.len() >= MIN_TRIGGER_LEN
+            && std::str::from_utf8(l).is_ok_and(|l| literal_score(l) >= MIN_TRIGGER_LEN)
+    }) {
         return String::from_utf8(lit).ok().map(|l| vec![(l, edges)]);
     }
     // The literals every match starts with, else those every match ends with
@@ -1539,9 +1543,9 @@ mod tests {
             // Required literals: what surrounds them in the regex.
             (r"\bjigabos?\b", Some(&["|jigabo"])),
             (r"\bspaz(?:es)?\b", Some(&["|spaz"])),
-            (r"\bknows\b", Some(&["|knows|"])),
-            (r"(?:\w+ ){1,3}knows\b", Some(&["|knows|"])),
-            (r"(?:\w+ ){0,3}knows\b", Some(&["knows|"])),
+            (r"\bclaims\b", Some(&["|claims|"])),
+            (r"(?:\w+ ){1,3}claims\b", Some(&["|claims|"])),
+            (r"(?:\w+ ){0,3}claims\b", Some(&["claims|"])),
             (r"foo\B", Some(&["foo"])),
             (r"\Bfoo\b", Some(&["foo|"])),
             (r"(?:^|[.!?]\s+)wake up\b", Some(&["|wake up|"])),
@@ -1582,6 +1586,16 @@ mod tests {
             ),
             // A literal made only of common words is no trigger: it occurs in most comments.
             (r"\w+ (?:man|woman)\b", None),
+            // Not even as the one literal every match requires: the prefixes serve instead.
+            (
+                r"\b(?:everyone|everybody) (?:on|in) (?:\w+ ){1,3}knows\b",
+                Some(&[
+                    "|everybody in ",
+                    "|everybody on ",
+                    "|everyone in ",
+                    "|everyone on ",
+                ]),
+            ),
             // Required sets: each literal where it occurs; in two places, only what both say.
             (
                 r"\b(?:a|an|one) (?:[\w.\-]+ ){0,3}(?:officials?|sources?) \w+",
