@@ -131,10 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.by_author && !matches!(args.format, Format::Text | Format::Json) {
         anyhow::bail!("--by-author works with --format text or json");
     }
-    // JSON Lines alone: this thread reads nothing and writes between rounds of the pool, so
-    // it can be one of the workers instead of a third thread on the cores. Page text is
-    // checked on a thread of its own while this one writes, so there it stays out.
-    let pool = crate::cli::worker_pool_with(args.jobs, !may_read_pages(&args))?;
+    let pool = crate::cli::worker_pool(args.jobs)?;
     let jobs = pool.current_num_threads();
     // With two or more jobs the rules are compiled by the workers that will check. Each
     // thread that allocates has heap pages of its own, and every fresh page costs a fault and
@@ -734,18 +731,6 @@ fn rule_selected(id: &str, wanted: &str) -> bool {
         || id
             .strip_prefix(wanted)
             .is_some_and(|rest| rest.starts_with('/'))
-}
-
-/// Whether any input may be page text (a directory may hold some), before the inputs are
-/// listed.
-fn may_read_pages(args: &Args) -> bool {
-    match args.input {
-        Some(kind) => kind == InputKind::Text,
-        None => args
-            .paths
-            .iter()
-            .any(|p| p.as_os_str() == "-" || p.is_dir() || !threadlint::input::is_jsonl(p)),
-    }
 }
 
 fn kind_of(path: &Path, forced: Option<InputKind>) -> InputKind {

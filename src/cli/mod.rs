@@ -44,16 +44,7 @@ pub struct RuleArgs {
 
 /// The pool of `--jobs` workers (0: one per core).
 pub fn worker_pool(jobs: usize) -> anyhow::Result<rayon::ThreadPool> {
-    worker_pool_with(jobs, false)
-}
-
-/// [`worker_pool`], with this thread as one of the workers when `this_thread_works` (it is
-/// with one job in any case): for work that this thread only hands out and waits on.
-pub fn worker_pool_with(jobs: usize, this_thread_works: bool) -> anyhow::Result<rayon::ThreadPool> {
     let mut pool = rayon::ThreadPoolBuilder::new().num_threads(jobs);
-    if this_thread_works {
-        pool = pool.use_current_thread();
-    }
     if jobs == 1 {
         // One job: this thread is the worker, and the work reuses the heap pages it already
         // has. A worker thread started a heap of its own, every page of it fresh (a fault
