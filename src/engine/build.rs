@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::dfa::Dfa;
-use super::FastHash;
+use crate::FastHash;
 
 /// Largest compiled regex (bytes), so one rule cannot make every check slow.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;

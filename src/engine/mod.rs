@@ -19,6 +19,7 @@ use crate::finding::{sort_findings, Finding, Target};
 use crate::normalize::Profile;
 use crate::rules::{QuotedPolicy, RuleSet};
 use crate::thread::{Comment, LineIndex, Quote, Thread};
+use crate::FastHash;
 use build::Compiled;
 use matcher::{RawMatch, Scratch, Trace};
 use rayon::prelude::*;
@@ -480,12 +481,6 @@ struct Worker {
 const NAME_SLOTS: usize = 2048;
 /// The longest name, in bytes, a [`NameCache`] keeps; a longer one is checked every time.
 const NAME_MAX: usize = 32;
-
-/// The hasher of the engine's maps keyed by short strings (commenter names, pattern texts):
-/// foldhash takes a fraction of the default SipHash's time on them (hashing names was 2.7 M
-/// instructions on 5 MB of JSON Lines, and the run took 2.8 M fewer with foldhash), and it is
-/// seeded per process too.
-pub(crate) type FastHash = foldhash::fast::RandomState;
 
 /// Commenter names already checked, with what they matched. A commenter usually posts more
 /// than once (in the seed threads, 18 named comments carry 12 names, and 12 carry 7), and a

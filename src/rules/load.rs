@@ -599,7 +599,7 @@ impl Cx<'_> {
         used: &mut HashSet<String>,
     ) -> Vec<Term> {
         let mut out: Vec<Term> = Vec::new();
-        let mut seen: HashMap<(String, TermMode), (usize, usize), foldhash::fast::RandomState> =
+        let mut seen: HashMap<(String, TermMode), (usize, usize), crate::FastHash> =
             HashMap::default();
         let mut add = |cx: &mut Self, term: Term, at: &Located, via: Option<&str>| {
             let key = (term.text.to_lowercase(), term.mode);

@@ -15,9 +15,10 @@ mod quotes;
 mod words;
 
 use crate::thread::{Article, Comment, LineRange, Quote, Span, Thread};
+use crate::FastHash;
 use classify::{Kind, Section};
 use lines::{Block, Line};
-use words::FxHashMap;
+use std::collections::HashMap;
 
 /// Build the patterns and vocabularies the segmenter otherwise builds on first use (a few
 /// milliseconds), so that a server's first page does not wait for them.
@@ -642,8 +643,8 @@ impl<'s, 'l> Page<'s, 'l> {
         let nb = self.blocks.len();
         let takes_part = |b: usize| self.class[b] == BlockClass::Content && zones[b] == Zone::Open;
         // Repeated single-line blocks: a name that comes back is strong evidence (seed 002).
-        let mut repeats: FxHashMap<&str, usize> =
-            FxHashMap::with_capacity_and_hasher(nb.saturating_sub(search_from), Default::default());
+        let mut repeats: HashMap<&str, usize, FastHash> =
+            HashMap::with_capacity_and_hasher(nb.saturating_sub(search_from), FastHash::default());
         for b in search_from..nb {
             if takes_part(b) && self.blocks[b].is_single() {
                 *repeats.entry(self.text(self.blocks[b].first)).or_default() += 1;
@@ -707,8 +708,8 @@ impl<'s, 'l> Page<'s, 'l> {
         // ("Ann Lee" / "I agree with the council."). Taken only when it happens at least twice,
         // so a one-off short first line of an article paragraph is not a name
         // (`stacked_names_ferry`).
-        let mut first_lines: FxHashMap<&str, usize> =
-            FxHashMap::with_capacity_and_hasher(nb.saturating_sub(search_from), Default::default());
+        let mut first_lines: HashMap<&str, usize, FastHash> =
+            HashMap::with_capacity_and_hasher(nb.saturating_sub(search_from), FastHash::default());
         for b in search_from..nb {
             if takes_part(b) && !self.blocks[b].is_single() {
                 *first_lines
