@@ -470,8 +470,6 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Write out a checked batch of a JSON Lines input, in input order. Returns whether reading
-    /// the input failed after it.
     /// Write out the batch checked and not yet written, then check and write the chunk built
     /// and not yet checked: what is in the pipeline goes out, in input order. Whether a read
     /// error ended the input.
@@ -492,6 +490,8 @@ impl Ctx<'_> {
         Ok(failed)
     }
 
+    /// Write out a checked batch of a JSON Lines input, in input order. Returns whether reading
+    /// the input failed after it.
     fn emit_batch(
         &mut self,
         display: &str,

@@ -1173,11 +1173,11 @@ pub fn regex_triggers(pattern: &str) -> Option<Vec<String>> {
 pub fn regex_trigger_edges(pattern: &str) -> Option<Vec<(String, Edges)>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    if let Some((lit, edges)) = required_literal_at(&hir, Edges::default()).filter(|(l, _)| {
-        l.len() >= MIN_TRIGGER_LEN
-            && std::str::from_utf8(l).is_ok_and(|l| literal_score(l) >= MIN_TRIGGER_LEN)
-    }) {
-        return String::from_utf8(lit).ok().map(|l| vec![(l, edges)]);
+    if let Some((lit, edges)) = required_literal_at(&hir, Edges::default())
+        .and_then(|(l, edges)| Some((String::from_utf8(l).ok()?, edges)))
+        .filter(|(l, _)| l.len() >= MIN_TRIGGER_LEN && literal_score(l) >= MIN_TRIGGER_LEN)
+    {
+        return Some(vec![(lit, edges)]);
     }
     // The literals every match starts with, else those every match ends with
     // (`\b(?:you|u) (?:idiot|moron)s?\b` ends in "idiot", "idiots", ...).
