@@ -12,6 +12,7 @@
 pub(crate) type FastHash = foldhash::fast::RandomState;
 
 pub mod baseline;
+pub mod chars;
 pub mod engine;
 pub mod finding;
 pub mod gold;

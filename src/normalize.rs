@@ -16,6 +16,7 @@
 //! Numbers stay numbers: no step turns a token without at least two letters into letters, so
 //! "in 1969", "#455", "£99.99" and "2-3 days" come out as they went in (apart from case).
 
+use crate::chars;
 use crate::finding::Category;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -285,7 +286,7 @@ pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else {
-        c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+        chars::class(c) & (chars::ALPHABETIC | chars::NUMERIC | chars::MARK) != 0
     }
 }
 
@@ -695,7 +696,7 @@ trait Sym: Copy + PartialEq + Into<char> {
         is_word_char(self.into())
     }
     fn letter(self) -> bool {
-        self.into().is_alphabetic()
+        chars::is_alphabetic(self.into())
     }
     /// An ASCII digit.
     fn digit(self) -> bool {
@@ -927,7 +928,10 @@ where
     }
     let part = &tok[a..b];
     let marks = part.iter().filter(|c| is_mark(c)).count();
-    let letters = part.iter().filter(|c| (**c).into().is_alphabetic()).count();
+    let letters = part
+        .iter()
+        .filter(|c| chars::is_alphabetic((**c).into()))
+        .count();
     let digits = part.len() - marks - letters;
     if marks == 0 || letters == 0 || digits > letters || marks > letters + 1 {
         return None;
@@ -955,7 +959,7 @@ fn emit_folding(
         return;
     }
     push_char(out, c, start, end, repeats.then_some(1));
-    *last = c.is_alphabetic().then_some(c);
+    *last = chars::is_alphabetic(c).then_some(c);
 }
 
 /// Fold runs of the same letter in the ASCII output written from byte `at` on (see
@@ -1031,8 +1035,8 @@ fn needs_token_pass(text: &str, profile: Profile) -> bool {
     // diacritic vanishes: both change who is an isolated letter, so the full pass decides.
     let quiet = |c: char| {
         c.is_ascii()
-            || (c.is_alphabetic() && c != '\u{02BC}')
-            || (unicode_normalization::char::is_combining_mark(c) && !profile.confusables)
+            || (chars::is_alphabetic(c) && c != '\u{02BC}')
+            || (chars::is_combining_mark(c) && !profile.confusables)
             || (('\u{2000}'..='\u{206F}').contains(&c) && !is_zero_width(c))
             || matches!(c, '\u{A0}'..='\u{BF}' | '\u{D7}' | '\u{F7}')
     };

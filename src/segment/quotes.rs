@@ -346,7 +346,7 @@ fn push_normalized(out: &mut Vec<u8>, s: &str, pending_space: &mut bool) {
         }
         let ch = s[i..].chars().next().expect("a character starts here");
         i += ch.len_utf8();
-        if ch.is_alphanumeric() {
+        if crate::chars::is_alphanumeric(ch) {
             if *pending_space && !out.is_empty() {
                 out.push(b' ');
             }
