@@ -10,6 +10,9 @@
 //! Lines go to one file of `{"id","author","body","thread"}` records. Beside the output,
 //! `OUT.meta.json` records the counts that `run.sh` turns into comments per second.
 //!
+//! `--cyrillic SHARE` writes that share of the unflagged comments in Cyrillic letters, for
+//! measuring text in another script.
+//!
 //! Usage: `cargo run --release --example gen_corpus -- --mb 100 --format text --out DIR`
 
 #[path = "common.rs"]
@@ -44,6 +47,11 @@ struct Args {
     /// PRNG seed.
     #[arg(long, default_value_t = 20261121)]
     seed: u64,
+    /// Share of the comments without a flagged sentence whose letters are written in
+    /// Cyrillic, letter for letter: text with two-byte letters, as a comment section in
+    /// another script has. The default 0 writes the usual corpus, byte for byte.
+    #[arg(long, default_value_t = 0.0)]
+    cyrillic: f64,
 }
 
 struct Comment {
@@ -95,7 +103,7 @@ fn make_author(rng: &mut Rng, m: &Material) -> String {
     }
 }
 
-fn make_page(rng: &mut Rng, m: &Material, flagged_share: f64) -> Page {
+fn make_page(rng: &mut Rng, m: &Material, flagged_share: f64, cyrillic: f64) -> Page {
     let title = rng.pick(&m.titles).clone();
     let paragraphs = rng.range(3, 8);
     let article = (0..paragraphs)
@@ -133,6 +141,10 @@ fn make_page(rng: &mut Rng, m: &Material, flagged_share: f64) -> Page {
             }
             body.push_str(p);
         }
+        // Drawn only when asked for, so that the default corpus does not change.
+        if cyrillic > 0.0 && !flagged && rng.chance(cyrillic) {
+            body = to_cyrillic(&body);
+        }
         comments.push(Comment {
             author,
             body,
@@ -144,6 +156,24 @@ fn make_page(rng: &mut Rng, m: &Material, flagged_share: f64) -> Page {
         article,
         comments,
     }
+}
+
+/// `text` with each Latin letter replaced by a Cyrillic one, keeping its case.
+fn to_cyrillic(text: &str) -> String {
+    const LETTERS: [char; 26] = [
+        'а', 'б', 'ц', 'д', 'е', 'ф', 'г', 'х', 'и', 'й', 'к', 'л', 'м', 'н', 'о', 'п', 'щ', 'р',
+        'с', 'т', 'у', 'в', 'ш', 'ж', 'ы', 'з',
+    ];
+    text.chars()
+        .map(|c| match c {
+            'a'..='z' => LETTERS[(c as u8 - b'a') as usize],
+            'A'..='Z' => LETTERS[(c as u8 - b'A') as usize]
+                .to_uppercase()
+                .next()
+                .unwrap_or(c),
+            _ => c,
+        })
+        .collect()
 }
 
 /// The seed layout: headline, article paragraphs separated by blank lines, then comments. A
@@ -224,7 +254,7 @@ fn run(args: &Args) -> Result<Stats, String> {
     };
     let mut buf = String::new();
     while stats.bytes < target {
-        let page = make_page(&mut rng, &material, args.flagged);
+        let page = make_page(&mut rng, &material, args.flagged, args.cyrillic);
         stats.threads += 1;
         stats.comments += page.comments.len() as u64;
         stats.flagged += page.comments.iter().filter(|c| c.flagged).count() as u64;
