@@ -8,8 +8,8 @@
 //! 300 instructions each (callgrind). Normalising a comment in Cyrillic, Hebrew or Greek asks
 //! it several times per character, and that search was half of all the work of checking such
 //! text. Text in one script uses a few blocks of 256 code points, so each block's classes are
-//! worked out once, the first time one of its characters is asked about (about 25 µs), and
-//! kept for the process; then a class is two loads.
+//! worked out once, the first time one of its characters is asked about (256 of the searches
+//! above), and kept for the process; then a class is two loads.
 
 use std::sync::OnceLock;
 
