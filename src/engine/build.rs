@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::dfa::Dfa;
+use super::gate::Gate;
 use crate::FastHash;
 
 /// Largest compiled regex (bytes), so one rule cannot make every check slow.
@@ -46,7 +47,7 @@ pub enum UseKind {
 /// can contain it with an ASCII word character on both sides of its start (end), as when the
 /// regex has `\b` there. A hit of "man" in "many" or "government", where `(?:man|boy)\b`
 /// cannot match, then does not make the regex run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Edges {
     pub left: bool,
     pub right: bool,
@@ -156,6 +157,9 @@ pub struct RuleRegex {
     /// With ASCII `\w`, `\d`, `\s` and `\b` (see [`ascii_classes`]), for texts where that
     /// matches alike ([`ascii_classes_apply`]); `None`: the regex as written runs there too.
     ascii: Option<Regex>,
+    /// What each branch needs besides the trigger ([`Gate`]), built on first use: only
+    /// text with letters of another script asks for it.
+    gate: OnceLock<Option<Gate>>,
 }
 
 /// The top-level alternatives of a rule's regex and the capture group that wraps each.
@@ -178,7 +182,15 @@ impl RuleRegex {
             branches: None,
             full: OnceLock::new(),
             ascii: None,
+            gate: OnceLock::new(),
         }
+    }
+
+    /// The regex's gate, asked before the regex as written runs ([`Gate`]); `None` when it
+    /// has none worth asking ([`Gate::new`]). Built from the pattern as written: the ASCII
+    /// form's `\s` is a class of six characters, whose spellings a no-break space would miss.
+    pub fn gate(&self) -> Option<&Gate> {
+        self.gate.get_or_init(|| Gate::new(&self.pattern)).as_ref()
     }
 
     /// The regex to run: its ASCII form when the text allows it (`ascii_ok`, see
@@ -338,6 +350,7 @@ impl Compiled {
                 self.rules.par_iter().for_each(|r| {
                     if let Some(re) = &r.regex {
                         re.full();
+                        re.gate();
                     }
                 })
             },
@@ -832,7 +845,7 @@ fn side_is_edge(hir: &regex_syntax::hir::Hir, side: Side, other: bool) -> bool {
 
 /// For a concatenation whose start and end are edges as `outer` says: whether each of the
 /// `subs.len() + 1` positions between its parts (first: its start, last: its end) is an edge.
-fn concat_edges(subs: &[regex_syntax::hir::Hir], outer: Edges) -> Vec<bool> {
+pub(super) fn concat_edges(subs: &[regex_syntax::hir::Hir], outer: Edges) -> Vec<bool> {
     let n = subs.len();
     // From the right: a part that starts at an edge (or is empty and ends at one).
     let mut from_right = vec![outer.right; n + 1];
@@ -849,7 +862,7 @@ fn concat_edges(subs: &[regex_syntax::hir::Hir], outer: Edges) -> Vec<bool> {
 
 /// What the ends of each repeat of `r` are, given what those of the whole repetition are:
 /// the first repeat starts where the repetition does, a later one where the one before ended.
-fn repeat_edges(r: &regex_syntax::hir::Repetition, outer: Edges) -> Edges {
+pub(super) fn repeat_edges(r: &regex_syntax::hir::Repetition, outer: Edges) -> Edges {
     let once = r.max == Some(1);
     Edges {
         left: starts_at_edge(&r.sub, false) || outer.left && (once || ends_at_edge(&r.sub, true)),
@@ -964,7 +977,10 @@ const MAX_REQUIRED_SET: usize = 500;
 /// concatenation the part whose literals look rarest ([`literal_score`]), with which ends of
 /// each are edges wherever the set's part occurs ([`required_literal_at`]); `outer`: whether
 /// the ends of `hir` are.
-fn required_set(hir: &regex_syntax::hir::Hir, outer: Edges) -> Option<Vec<(String, Edges)>> {
+pub(super) fn required_set(
+    hir: &regex_syntax::hir::Hir,
+    outer: Edges,
+) -> Option<Vec<(String, Edges)>> {
     use regex_syntax::hir::HirKind;
     let score = |set: &[(String, Edges)]| {
         let worst = set.iter().map(|(l, _)| literal_score(l)).min().unwrap_or(0);
@@ -1038,7 +1054,7 @@ fn required_set(hir: &regex_syntax::hir::Hir, outer: Edges) -> Option<Vec<(Strin
 
 /// Literals sorted and deduplicated; one that occurs in several places is at an edge only
 /// where it is in all of them.
-fn merge_edges(mut lits: Vec<(String, Edges)>) -> Vec<(String, Edges)> {
+pub(super) fn merge_edges(mut lits: Vec<(String, Edges)>) -> Vec<(String, Edges)> {
     lits.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out: Vec<(String, Edges)> = Vec::with_capacity(lits.len());
     for (lit, edges) in lits {

@@ -498,7 +498,16 @@ impl Compiled {
             };
             let pattern = &*rr.pattern;
             let before = w.cands.len();
-            for m in re.find_iter(&norm.text) {
+            // The regex as written, on text with letters of another script, leaves the lazy
+            // DFA for the backtracker: a text that lacks what every branch needs is not
+            // worth that (see `gate`).
+            let closed = !ascii_ok && rr.gate().is_some_and(|g| !g.open(&norm.text));
+            let found = if closed {
+                None
+            } else {
+                Some(re.find_iter(&norm.text))
+            };
+            for m in found.into_iter().flatten() {
                 if m.start() == m.end() {
                     continue;
                 }

@@ -6,6 +6,7 @@
 
 mod build;
 pub mod dfa;
+mod gate;
 mod matcher;
 pub mod scan;
 
