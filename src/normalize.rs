@@ -355,15 +355,54 @@ const NUMBER_SUFFIXES: &[&str] = &[
 /// What the character steps turn one non-ASCII character into (empty: dropped).
 type CharMap = Box<[char]>;
 
+/// Per-thread cache of the character steps for non-ASCII characters, keyed by the character
+/// and the four steps that affect it. Text is mostly ASCII; the few other characters repeat,
+/// and a per-thread cache needs no lock under rayon.
+///
+/// Text in another script asks for nearly every character, so the most recent answers sit in
+/// a small table indexed by the key's hash, in front of the map (which keeps every answer, for
+/// scripts of thousands of characters): a character that maps to at most one character is
+/// answered from it with one comparison. With std's SipHash map alone,
+/// 8 MB of Cyrillic, Hebrew and Greek comments took 10.59 G instructions to check, with the
+/// crate's fast hasher 9.32 G; the figure with the table is in `docs/benchmarks.md`.
+struct CharCache {
+    /// `(key, answer)`: a key is [`char_key`]; an answer is the one character written, or
+    /// [`DROPPED`], or [`MANY`] (read them from `map`). An empty slot has the key `u32::MAX`.
+    recent: Box<[(u32, u32); RECENT]>,
+    map: HashMap<u32, CharMap, crate::FastHash>,
+}
+
+const RECENT: usize = 1024;
+/// The character is written as nothing.
+const DROPPED: u32 = 0x11_0000;
+/// The character is written as two or more: they are in the map.
+const MANY: u32 = 0x11_0001;
+
 thread_local! {
-    /// Per-thread cache of the character steps for non-ASCII characters, keyed by the
-    /// character and the three steps that affect it. Text is mostly ASCII; the few other
-    /// characters repeat, and a per-thread map needs no lock under rayon. Text in another
-    /// script looks up nearly every character here: with std's SipHash, 8 MB of Cyrillic,
-    /// Hebrew and Greek comments took 10.59 G instructions to check, with the crate's fast
-    /// hasher 9.32 G.
-    static CHAR_CACHE: RefCell<HashMap<(char, u8), CharMap, crate::FastHash>> =
-        RefCell::new(HashMap::default());
+    static CHAR_CACHE: RefCell<CharCache> = RefCell::new(CharCache {
+        recent: Box::new([(u32::MAX, 0); RECENT]),
+        map: HashMap::default(),
+    });
+}
+
+/// A character and the steps that act on it alone, in 25 bits.
+fn char_key(c: char, profile: Profile) -> u32 {
+    let steps = profile.compat as u32
+        | (profile.confusables as u32) << 1
+        | (profile.casefold as u32) << 2
+        | (profile.zero_width as u32) << 3;
+    (c as u32) << 4 | steps
+}
+
+/// The character steps for `c`: what `profile`'s steps turn it into.
+fn char_steps_for(c: char, profile: Profile) -> CharMap {
+    if profile.zero_width && is_zero_width(c) {
+        return Box::new([]);
+    }
+    if !(profile.compat || profile.confusables || profile.casefold) {
+        return Box::new([c]);
+    }
+    map_non_ascii(c, profile)
 }
 
 fn map_non_ascii(c: char, profile: Profile) -> CharMap {
@@ -1234,26 +1273,39 @@ fn non_ascii_steps(
     profile: Profile,
     emit: &mut impl FnMut(char, usize, usize),
 ) {
-    if profile.zero_width && is_zero_width(c) {
-        return;
-    }
-    if !(profile.compat || profile.confusables || profile.casefold) {
-        emit(c, start, end);
-        return;
-    }
-    let key = (
-        c,
-        profile.compat as u8 | (profile.confusables as u8) << 1 | (profile.casefold as u8) << 2,
-    );
-    CHAR_CACHE.with(|cache| {
+    let key = char_key(c, profile);
+    let slot = (key.wrapping_mul(0x9E37_79B9) >> 22) as usize % RECENT;
+    let answer = CHAR_CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let mapped = cache
-            .entry(key)
-            .or_insert_with(|| map_non_ascii(c, profile));
-        for &m in mapped.iter() {
-            emit(m, start, end);
+        let (k, v) = cache.recent[slot];
+        if k == key {
+            return v;
         }
+        let v = match **cache
+            .map
+            .entry(key)
+            .or_insert_with(|| char_steps_for(c, profile))
+        {
+            [] => DROPPED,
+            [one] => one as u32,
+            _ => MANY,
+        };
+        cache.recent[slot] = (key, v);
+        v
     });
+    match answer {
+        DROPPED => {}
+        MANY => CHAR_CACHE.with(|cache| {
+            for &m in cache.borrow().map[&key].iter() {
+                emit(m, start, end);
+            }
+        }),
+        one => emit(
+            char::from_u32(one).expect("a cached character is a character"),
+            start,
+            end,
+        ),
+    }
 }
 
 /// Non-ASCII punctuation common in comments: curly quotes, dashes, the ellipsis, the no-break
@@ -1589,6 +1641,43 @@ fn ascii_prefix_len(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The per-thread cache answers what the steps give, for every combination of the steps
+    /// that act on one character, over enough characters that slots of its table are taken
+    /// over and asked again, in an order that mixes combinations.
+    #[test]
+    fn the_character_cache_answers_what_the_steps_give() {
+        let chars: Vec<char> = ('\u{80}'..='\u{8FF}')
+            .chain('\u{2000}'..='\u{20FF}')
+            .chain('\u{FB00}'..='\u{FB06}')
+            .chain('\u{FF01}'..='\u{FF5E}')
+            .collect();
+        let profiles: Vec<Profile> = (0..16u8)
+            .map(|bits| Profile {
+                compat: bits & 1 != 0,
+                confusables: bits & 2 != 0,
+                casefold: bits & 4 != 0,
+                zero_width: bits & 8 != 0,
+                ..Profile::NONE
+            })
+            .collect();
+        // Every combination for every character, twice, in an order that differs per
+        // character: the second time, most answers come from the table.
+        for round in 0..2 {
+            for (k, &c) in chars.iter().enumerate() {
+                for j in 0..profiles.len() {
+                    let profile = profiles[(j * 5 + k + round) % profiles.len()];
+                    let mut got = Vec::new();
+                    non_ascii_steps(c, 0, 1, profile, &mut |m, _, _| got.push(m));
+                    assert_eq!(
+                        got,
+                        char_steps_for(c, profile).to_vec(),
+                        "{c:?} {profile:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn presets_and_steps_round_trip() {
