@@ -10,8 +10,9 @@
 //! Lines go to one file of `{"id","author","body","thread"}` records. Beside the output,
 //! `OUT.meta.json` records the counts that `run.sh` turns into comments per second.
 //!
-//! `--cyrillic SHARE` writes that share of the unflagged comments in Cyrillic letters, for
-//! measuring text in another script.
+//! `--cyrillic SHARE` writes that share of the unflagged comments in Cyrillic letters, and
+//! `--foreign SHARE` ends that share of the comments with a phrase or two in other scripts or
+//! with accents, for measuring text outside ASCII.
 //!
 //! Usage: `cargo run --release --example gen_corpus -- --mb 100 --format text --out DIR`
 
@@ -52,6 +53,11 @@ struct Args {
     /// another script has. The default 0 writes the usual corpus, byte for byte.
     #[arg(long, default_value_t = 0.0)]
     cyrillic: f64,
+    /// Share of the comments that end with one or two short phrases in other scripts or with
+    /// accents ("привет мир", "café naïve", "日本語"): English text with a few letters
+    /// outside ASCII, as many sites have. The default 0 writes the usual corpus.
+    #[arg(long, default_value_t = 0.0)]
+    foreign: f64,
 }
 
 struct Comment {
@@ -103,7 +109,23 @@ fn make_author(rng: &mut Rng, m: &Material) -> String {
     }
 }
 
-fn make_page(rng: &mut Rng, m: &Material, flagged_share: f64, cyrillic: f64) -> Page {
+/// Phrases for `--foreign`, none of them flagged by the bundled rules.
+const FOREIGN: &[&str] = &[
+    "привет мир",
+    "שלום עולם",
+    "café naïve",
+    "ελληνικά",
+    "日本語",
+    "🙂 great",
+    "Zürich",
+    "São Paulo",
+    "Ελλάδα",
+    "москва",
+    "Kraków",
+    "Ångström",
+];
+
+fn make_page(rng: &mut Rng, m: &Material, flagged_share: f64, cyrillic: f64, foreign: f64) -> Page {
     let title = rng.pick(&m.titles).clone();
     let paragraphs = rng.range(3, 8);
     let article = (0..paragraphs)
@@ -144,6 +166,12 @@ fn make_page(rng: &mut Rng, m: &Material, flagged_share: f64, cyrillic: f64) -> 
         // Drawn only when asked for, so that the default corpus does not change.
         if cyrillic > 0.0 && !flagged && rng.chance(cyrillic) {
             body = to_cyrillic(&body);
+        }
+        if foreign > 0.0 && rng.chance(foreign) {
+            for _ in 0..rng.range(1, 2) {
+                body.push(' ');
+                body.push_str(FOREIGN[rng.below(FOREIGN.len())]);
+            }
         }
         comments.push(Comment {
             author,
@@ -254,7 +282,13 @@ fn run(args: &Args) -> Result<Stats, String> {
     };
     let mut buf = String::new();
     while stats.bytes < target {
-        let page = make_page(&mut rng, &material, args.flagged, args.cyrillic);
+        let page = make_page(
+            &mut rng,
+            &material,
+            args.flagged,
+            args.cyrillic,
+            args.foreign,
+        );
         stats.threads += 1;
         stats.comments += page.comments.len() as u64;
         stats.flagged += page.comments.iter().filter(|c| c.flagged).count() as u64;
