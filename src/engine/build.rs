@@ -118,7 +118,7 @@ impl ProfileMatcher {
 /// ASCII form: it runs only on text with letters of another script, where a Unicode `\b`
 /// stops the lazy DFA at the first non-ASCII byte and its work so far is thrown away. On
 /// 5 MB of English comments, a tenth with a phrase in another script, that was 922.7 M ->
-/// 789.3 M instructions for one job (`gen_corpus --foreign 0.1`).
+/// 791.5 M instructions for one job (`gen_corpus --foreign 0.1`).
 fn build_regex(pattern: &str, lazy_dfa: bool) -> Result<Regex, regex::Error> {
     let mut config = regex_automata::meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
@@ -427,9 +427,9 @@ pub struct SharedAutomaton {
     scanned: AtomicUsize,
 }
 
-/// The shared patterns' NFA, of whichever kind. It is held as itself, not behind
-/// `AhoCorasick`, because the scan steps it itself ([`super::scan`]).
-enum Nfa {
+/// The shared patterns' NFA, of whichever kind (a gate's too, [`super::gate`]). It is held as
+/// itself, not behind `AhoCorasick`, because the scan steps it itself ([`super::scan`]).
+pub(super) enum Nfa {
     Contiguous(aho_corasick::nfa::contiguous::NFA),
     /// When a contiguous NFA cannot hold the patterns.
     Noncontiguous(aho_corasick::nfa::noncontiguous::NFA),
@@ -437,7 +437,7 @@ enum Nfa {
 
 impl Nfa {
     /// No prefilter: the scan steps the automaton byte by byte and would not use one.
-    fn new(patterns: &[String]) -> Result<Nfa, aho_corasick::BuildError> {
+    pub(super) fn new(patterns: &[String]) -> Result<Nfa, aho_corasick::BuildError> {
         aho_corasick::nfa::contiguous::Builder::new()
             .match_kind(MatchKind::Standard)
             .prefilter(false)
@@ -453,7 +453,7 @@ impl Nfa {
     }
 
     /// Its DFA (it was built from `patterns`); `None`: too big for a DFA, and the NFA serves.
-    fn dfa(&self, patterns: &[String]) -> Option<Dfa> {
+    pub(super) fn dfa(&self, patterns: &[String]) -> Option<Dfa> {
         match self {
             Nfa::Contiguous(a) => Dfa::new(a, patterns),
             Nfa::Noncontiguous(a) => Dfa::new(a, patterns),

@@ -22,9 +22,10 @@
 //! required trigger sets, [`super::build`]), so a text without all factors of any branch
 //! cannot match; a text with them may still not match, and the regex decides.
 
-use super::build::{concat_edges, merge_edges, repeat_edges, required_set, Edges};
+use super::build::{concat_edges, merge_edges, repeat_edges, required_set, Edges, Nfa};
 use super::dfa::Dfa;
 use super::matcher::regex_edges_ok;
+use super::scan::{walk_to_match, Walk};
 use regex_syntax::hir::{Hir, HirKind};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -102,12 +103,8 @@ impl Gate {
         if needs.contains(&0) {
             return None;
         }
-        let nfa = aho_corasick::nfa::contiguous::Builder::new()
-            .match_kind(aho_corasick::MatchKind::Standard)
-            .prefilter(false)
-            .build(&literals)
-            .ok()?;
-        let dfa = Dfa::new(&nfa, &literals)?;
+        // Built as the shared automaton's DFA is; the gate has no use for an NFA of its own.
+        let dfa = Nfa::new(&literals).ok()?.dfa(&literals)?;
         Some(Gate {
             dfa,
             factors_of,
@@ -119,16 +116,15 @@ impl Gate {
 
     /// Whether `text` holds every factor of some branch, each at a place its edges allow.
     pub fn open(&self, text: &str) -> bool {
-        let bytes = text.as_bytes();
-        let dfa = &self.dfa;
+        let (bytes, dfa) = (text.as_bytes(), &self.dfa);
         let mut seen = 0u64;
-        let mut s = dfa.start();
-        for (i, &b) in bytes.iter().enumerate() {
-            s = dfa.next(s, b);
-            if !dfa.is_match(s) {
+        let (mut s, mut end) = (Walk::start(dfa), 0);
+        while end < bytes.len() {
+            // The scan's own walk, stopping at each match state.
+            (s, end) = walk_to_match(dfa, s, bytes, end);
+            if !Walk::is_match(dfa, s) {
                 continue;
             }
-            let end = i + 1;
             for &(p, len) in dfa.matches(s) {
                 let start = end - len as usize;
                 for &(f, edges) in &self.factors_of[p as usize] {
@@ -325,22 +321,23 @@ fn spellings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     use regex_syntax::hir::Class;
     match hir.kind() {
         HirKind::Literal(lit) => Some(vec![lit.0.to_vec()]),
-        HirKind::Class(Class::Unicode(c)) => {
-            let chars: Vec<char> = c
-                .iter()
-                .flat_map(|r| r.start()..=r.end())
-                .take(MAX_CLASS + 1)
-                .collect();
-            (chars.len() <= MAX_CLASS)
-                .then(|| chars.iter().map(|c| c.to_string().into_bytes()).collect())
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            let bytes: Vec<u8> = c
-                .iter()
-                .flat_map(|r| r.start()..=r.end())
-                .take(MAX_CLASS + 1)
-                .collect();
-            (bytes.len() <= MAX_CLASS).then(|| bytes.iter().map(|&b| vec![b]).collect())
+        HirKind::Class(class) => {
+            // One past the limit is enough to tell a class too large.
+            let spelled: Vec<Vec<u8>> = match class {
+                Class::Unicode(c) => c
+                    .iter()
+                    .flat_map(|r| r.start()..=r.end())
+                    .take(MAX_CLASS + 1)
+                    .map(|c| c.to_string().into_bytes())
+                    .collect(),
+                Class::Bytes(c) => c
+                    .iter()
+                    .flat_map(|r| r.start()..=r.end())
+                    .take(MAX_CLASS + 1)
+                    .map(|b| vec![b])
+                    .collect(),
+            };
+            (spelled.len() <= MAX_CLASS).then_some(spelled)
         }
         _ => None,
     }

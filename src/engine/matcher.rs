@@ -502,12 +502,11 @@ impl Compiled {
             // DFA for the backtracker: a text that lacks what every branch needs is not
             // worth that (see `gate`).
             let closed = !ascii_ok && rr.gate().is_some_and(|g| !g.open(&norm.text));
-            let found = if closed {
-                None
-            } else {
-                Some(re.find_iter(&norm.text))
-            };
-            for m in found.into_iter().flatten() {
+            for m in (!closed)
+                .then(|| re.find_iter(&norm.text))
+                .into_iter()
+                .flatten()
+            {
                 if m.start() == m.end() {
                     continue;
                 }

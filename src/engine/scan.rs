@@ -168,7 +168,12 @@ pub fn overlapping<A: Walk>(
 /// and the position after the last byte stepped. A loop without calls keeps the state in a
 /// register.
 #[inline(always)]
-fn walk_to_match<A: Walk>(a: &A, mut s: A::State, hay: &[u8], mut i: usize) -> (A::State, usize) {
+pub(super) fn walk_to_match<A: Walk>(
+    a: &A,
+    mut s: A::State,
+    hay: &[u8],
+    mut i: usize,
+) -> (A::State, usize) {
     while i < hay.len() {
         s = a.next(s, hay[i]);
         i += 1;

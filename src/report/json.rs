@@ -123,9 +123,8 @@ impl Reporter for JsonlReporter {
 /// set), written out directly, with `end` in place of its closing brace. serde_json goes
 /// through its serializer for each field and escapes every key byte by byte: on the 1,558
 /// findings of the first 5 MB of the benchmark's JSON Lines the reporter took 10.0 M
-/// instructions with it, 4.9 M now. A test holds the two
-/// to the same bytes; the pattern below names every field, so a new one does not compile
-/// until it is written here.
+/// instructions with it, 4.9 M now. A test holds the two to the same bytes; the pattern below
+/// names every field, so a new one does not compile until it is written here.
 fn write_record(out: &mut Vec<u8>, r: &FindingRecord, end: &[u8]) {
     let FindingRecord {
         path,
