@@ -362,9 +362,10 @@ type CharMap = Box<[char]>;
 /// Text in another script asks for nearly every character, so the most recent answers sit in
 /// a small table indexed by the key's hash, in front of the map (which keeps every answer, for
 /// scripts of thousands of characters): a character that maps to at most one character is
-/// answered from it with one comparison. With std's SipHash map alone,
-/// 8 MB of Cyrillic, Hebrew and Greek comments took 10.59 G instructions to check, with the
-/// crate's fast hasher 9.32 G; the figure with the table is in `docs/benchmarks.md`.
+/// answered from it with one comparison. With std's SipHash map alone, 8 MB of Cyrillic,
+/// Hebrew and Greek comments took 10.59 G instructions to check, with the crate's fast hasher
+/// 9.32 G, with the table in front 4.40 G (the character table of `chars` counts too; see
+/// `docs/benchmarks.md`).
 struct CharCache {
     /// `(key, answer)`: a key is [`char_key`]; an answer is the one character written, or
     /// [`DROPPED`], or [`MANY`] (read them from `map`). An empty slot has the key `u32::MAX`.
@@ -1274,6 +1275,7 @@ fn non_ascii_steps(
     emit: &mut impl FnMut(char, usize, usize),
 ) {
     let key = char_key(c, profile);
+    // Fibonacci hashing: the top 10 bits of the product pick one of the 1,024 slots.
     let slot = (key.wrapping_mul(0x9E37_79B9) >> 22) as usize % RECENT;
     let answer = CHAR_CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
