@@ -347,3 +347,64 @@ fn main() {
         100.0 * stats.flagged as f64 / stats.comments.max(1) as f64
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use threadlint::engine::Engine;
+    use threadlint::finding::Target;
+
+    #[test]
+    fn cyrillic_writes_letters_in_cyrillic_and_keeps_the_rest() {
+        let out = to_cyrillic("Hello, World 2026: ok?");
+        assert_eq!(out, "Хелло, Шорлд 2026: ок?");
+        assert!(
+            !to_cyrillic("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                .chars()
+                .any(|c| c.is_ascii())
+        );
+    }
+
+    /// The phrases `--foreign` appends are clean for the bundled rules, so the flagged share
+    /// stays what `--flagged` asks for.
+    #[test]
+    fn foreign_phrases_are_not_flagged_by_the_bundled_rules() {
+        let engine = Engine::new(common::bundled_sets()).expect("the bundled rules compile");
+        for phrase in FOREIGN {
+            let found = engine.check_text(phrase, Target::Body);
+            assert!(found.is_empty(), "{phrase:?}: {found:?}");
+            assert!(!phrase.is_ascii(), "{phrase:?} is ASCII");
+        }
+    }
+
+    /// With both shares at 1, every unflagged comment is in Cyrillic (apart from the foreign
+    /// phrases), every flagged one keeps its Latin letters, and every comment ends with a
+    /// foreign phrase.
+    #[test]
+    fn shares_of_one_reach_every_comment_they_name() {
+        let sets = common::bundled_sets();
+        let terms = common::literal_terms(&sets);
+        let matcher = WordMatcher::new(&terms);
+        let material = Material::load(&common::repo_root(), &sets, &matcher).expect("material");
+        let mut rng = Rng::new(7);
+        let mut flagged = 0;
+        for _ in 0..5 {
+            let page = make_page(&mut rng, &material, 0.3, 1.0, 1.0);
+            for c in &page.comments {
+                assert!(
+                    FOREIGN.iter().any(|f| c.body.ends_with(f)),
+                    "no phrase at the end of {:?}",
+                    c.body
+                );
+                let mut body = c.body.clone();
+                while let Some(f) = FOREIGN.iter().find(|f| body.ends_with(*f)) {
+                    body.truncate(body.len() - f.len() - 1);
+                }
+                let latin = body.chars().any(|ch| ch.is_ascii_alphabetic());
+                assert_eq!(latin, c.flagged, "{:?}", c.body);
+                flagged += usize::from(c.flagged);
+            }
+        }
+        assert!(flagged > 0, "no flagged comment drawn");
+    }
+}
